@@ -1,0 +1,1 @@
+"""Renderers: they see only result models and return text (never print)."""
