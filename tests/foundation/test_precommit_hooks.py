@@ -1,0 +1,160 @@
+"""The hooks in ``.pre-commit-hooks.yaml``, run for real by pre-commit on temp repositories.
+
+The worktree is copied (tracked and untracked, not ignored files) into a
+session-scoped git repository and committed once. Each test writes the
+configuration ``pre-commit try-repo`` would generate (that repository at that
+commit, one hook) and runs ``pre-commit run`` with a session-scoped
+``PRE_COMMIT_HOME``: ``try-repo`` itself keeps its store in a fresh temp
+folder and would rebuild the hook environment (a pip install of maestro-ci)
+on every call; this way it is built once per test session and reused.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from maestro_ci.cli import COMMANDS, build_parser, load_command
+from tests.conftest import GitRepo, make_repo
+
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = ROOT / ".pre-commit-hooks.yaml"
+# Commands other branches add; their hooks are checked once the command is registered.
+PENDING_COMMANDS = {"policy"}
+GIT_ID = {
+    "GIT_AUTHOR_NAME": "hooks",
+    "GIT_AUTHOR_EMAIL": "hooks@example.invalid",
+    "GIT_COMMITTER_NAME": "hooks",
+    "GIT_COMMITTER_EMAIL": "hooks@example.invalid",
+}
+
+
+def hooks() -> list[dict[str, object]]:
+    data = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    assert isinstance(data, list)
+    return data
+
+
+@dataclass
+class HookRunner:
+    snapshot: Path
+    rev: str
+    home: Path
+
+    def run(self, repo: GitRepo, hook: str, *files: str) -> subprocess.CompletedProcess[str]:
+        config = {"repos": [{"repo": str(self.snapshot), "rev": self.rev, "hooks": [{"id": hook}]}]}
+        (repo.path / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+        repo.git("add", "-A")
+        selection = ["--files", *files] if files else ["--all-files"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MAESTRO_", "GITHUB_"))}
+        env.update(GIT_ID, PRE_COMMIT_HOME=str(self.home), PRE_COMMIT_COLOR="never")
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "run", hook, *selection],
+            cwd=repo.path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def hook_runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HookRunner]:
+    if shutil.which("git") is None:  # pragma: no cover - git is a hard requirement
+        pytest.fail("git is needed for the pre-commit hook tests")
+    base = tmp_path_factory.mktemp("precommit")
+    snapshot = base / "maestro-ci"
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for rel in filter(None, listed.split("\0")):
+        source = ROOT / rel
+        if source.is_file():
+            target = snapshot / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    env = {**os.environ, **GIT_ID, "GIT_CONFIG_NOSYSTEM": "1"}
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["commit", "-q", "--no-verify", "-m", "snapshot"],
+    ):
+        subprocess.run(["git", *args], cwd=snapshot, env=env, check=True, capture_output=True)
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=snapshot, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    yield HookRunner(snapshot, rev, base / "home")
+
+
+def test_manifest_has_the_three_hooks() -> None:
+    ids = {str(h["id"]) for h in hooks()}
+    assert ids == {"maestro-secrets", "maestro-validate", "maestro-policy"}
+    policy = next(h for h in hooks() if h["id"] == "maestro-policy")
+    assert policy["pass_filenames"] is False
+    assert policy["require_serial"] is True
+    assert policy["always_run"] is True
+
+
+@pytest.mark.parametrize("hook", hooks(), ids=lambda h: str(h["id"]))
+def test_every_hook_entry_parses_with_the_cli(hook: dict[str, object]) -> None:
+    argv = shlex.split(str(hook["entry"]))
+    assert argv[0] == "maestro-ci"
+    command, rest = argv[1], argv[2:]
+    if command not in COMMANDS:
+        if command in PENDING_COMMANDS:
+            pytest.skip(f"command '{command}' is built on another branch")
+        pytest.fail(f"hook {hook['id']} calls unknown command '{command}'")
+    parser = build_parser(command, load_command(command))
+    files = ["some/file.py"] if hook.get("pass_filenames", True) else []
+    ns = parser.parse_args([*rest, *files])
+    assert ns.no_record is True
+    if hook.get("pass_filenames", True):
+        assert "--help" not in rest
+
+
+@pytest.mark.slow
+def test_secrets_hook_blocks_a_secret_and_passes_clean_files(hook_runner: HookRunner, tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "user")
+    repo.write("app.py", "def add(a, b):\n    return a + b\n")
+    repo.write("notes.md", "nothing to see\n")
+    ok = hook_runner.run(repo, "maestro-secrets", "app.py", "notes.md")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "Passed" in ok.stdout
+
+    token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0" * 2
+    repo.write("settings.py", f"GITHUB_TOKEN = '{token}'\n")
+    bad = hook_runner.run(repo, "maestro-secrets", "app.py", "settings.py")
+    assert bad.returncode == 1
+    assert "exit code: 1" in bad.stdout
+    assert "settings.py:1: github-token" in bad.stdout
+    assert token not in bad.stdout + bad.stderr
+
+
+@pytest.mark.slow
+def test_validate_hook_checks_config_files_only(hook_runner: HookRunner, tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "user")
+    repo.write(".maestro.yml", "version: 1\nmask:\n  replacement: '[hidden]'\n")
+    repo.write("docs/other.yml", "this: [is not config\n")  # not matched by the hook's files
+    ok = hook_runner.run(repo, "maestro-validate")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "Passed" in ok.stdout
+
+    repo.write(".maestro.yml", "version: 1\nmask:\n  replacment: '[hidden]'\n")
+    bad = hook_runner.run(repo, "maestro-validate")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "exit code: 2" in bad.stdout  # bad input, not a blocked gate
+    assert ".maestro.yml:3" in bad.stdout
+    assert "replacement" in bad.stdout  # the did-you-mean
