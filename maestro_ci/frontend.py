@@ -185,5 +185,6 @@ class Invocation:
             markdown += f"\n_{dropped} more annotations were not shown (GitHub shows 10 per level)._\n"
         gha.append_summary(markdown, str(json_path) if json_path else "the JSON result")
         gha.set_output("status", str(result.status))
+        gha.set_output("summary", result.summary)
         if json_path is not None:
             gha.set_output("result-json", str(json_path))

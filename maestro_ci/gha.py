@@ -149,6 +149,31 @@ class GitHubActions:
         return number if isinstance(number, int) else None
 
 
+def read_outputs(path: Path) -> dict[str, str]:
+    """Parse a ``GITHUB_OUTPUT`` file (``name=value`` lines and ``name<<DELIM`` heredocs)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    outputs: dict[str, str] = {}
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            body: list[str] = []
+            while index < len(lines) and lines[index] != delimiter:
+                body.append(lines[index])
+                index += 1
+            index += 1  # the closing delimiter
+            outputs[name] = "\n".join(body)
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            outputs[name] = value
+    return outputs
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size

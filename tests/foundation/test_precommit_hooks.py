@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,17 +23,11 @@ import yaml
 
 from maestro_ci.cli import COMMANDS, build_parser, load_command
 from tests.conftest import GitRepo, make_repo
+from tests.foundation.conftest import GIT_ID, Snapshot
 
-ROOT = Path(__file__).resolve().parents[2]
-MANIFEST = ROOT / ".pre-commit-hooks.yaml"
+MANIFEST = Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml"
 # Commands other branches add; their hooks are checked once the command is registered.
 PENDING_COMMANDS = {"policy"}
-GIT_ID = {
-    "GIT_AUTHOR_NAME": "hooks",
-    "GIT_AUTHOR_EMAIL": "hooks@example.invalid",
-    "GIT_COMMITTER_NAME": "hooks",
-    "GIT_COMMITTER_EMAIL": "hooks@example.invalid",
-}
 
 
 def hooks() -> list[dict[str, object]]:
@@ -69,34 +61,9 @@ class HookRunner:
 
 
 @pytest.fixture(scope="session")
-def hook_runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HookRunner]:
-    if shutil.which("git") is None:  # pragma: no cover - git is a hard requirement
-        pytest.fail("git is needed for the pre-commit hook tests")
-    base = tmp_path_factory.mktemp("precommit")
-    snapshot = base / "maestro-ci"
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for rel in filter(None, listed.split("\0")):
-        source = ROOT / rel
-        if source.is_file():
-            target = snapshot / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    env = {**os.environ, **GIT_ID, "GIT_CONFIG_NOSYSTEM": "1"}
-    for args in (
-        ["init", "-q", "-b", "main"],
-        ["add", "-A"],
-        ["commit", "-q", "--no-verify", "-m", "snapshot"],
-    ):
-        subprocess.run(["git", *args], cwd=snapshot, env=env, check=True, capture_output=True)
-    rev = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=snapshot, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    yield HookRunner(snapshot, rev, base / "home")
+def hook_runner(worktree_snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> HookRunner:
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    return HookRunner(worktree_snapshot.path, worktree_snapshot.rev, home)
 
 
 def test_manifest_has_the_three_hooks() -> None:
