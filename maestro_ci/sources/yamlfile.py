@@ -8,8 +8,11 @@ for unknown keys.
 
 from __future__ import annotations
 
+import functools
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
 import yaml
@@ -100,10 +103,37 @@ def _expected(error: Any) -> str:
     return str(error.message)
 
 
+def jsonschema_module() -> ModuleType:
+    """``jsonschema``, imported without ``rfc3987_syntax``.
+
+    When ``rfc3987-syntax`` is installed (``jsonschema[format]`` pulls it in, and the
+    CycloneDX tooling asks for that extra), importing jsonschema compiles a Lark grammar for
+    it: about two seconds on every command that validates a file. maestro-ci never checks
+    ``format`` keywords, so the import is blocked while jsonschema loads, and unblocked after
+    (anyone may still import rfc3987_syntax later).
+    """
+    if "jsonschema" in sys.modules:
+        return sys.modules["jsonschema"]
+    blocked = "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+    try:
+        import jsonschema
+    finally:
+        if blocked and sys.modules.get("rfc3987_syntax", "") is None:
+            del sys.modules["rfc3987_syntax"]
+    return jsonschema
+
+
+@functools.lru_cache(maxsize=64)
+def model_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's JSON Schema, generated once per process (models are frozen classes)."""
+    return model.model_json_schema()
+
+
 def schema_errors(doc: Document, schema: dict[str, Any]) -> list[InputError]:
     """Every schema violation as an :class:`InputError`, sorted by line."""
-    import jsonschema
-
+    jsonschema = jsonschema_module()
     validator = jsonschema.Draft202012Validator(schema)
     found: list[tuple[int, str, InputError]] = []
     for error in validator.iter_errors(doc.data):
@@ -139,9 +169,7 @@ def schema_errors(doc: Document, schema: dict[str, Any]) -> list[InputError]:
 def _leaf_errors(error: Any) -> list[Any]:
     """For anyOf/oneOf, report the branch closest to what the user wrote."""
     if error.context:
-        import jsonschema
-
-        best = jsonschema.exceptions.best_match(error.context)
+        best = jsonschema_module().exceptions.best_match(error.context)
         return _leaf_errors(best) if best is not None else [error]
     return [error]
 
@@ -153,7 +181,7 @@ def _place(doc: Document, path: PathKey) -> str | None:
 
 def validate_document(doc: Document, model: type[M], schema: dict[str, Any] | None = None) -> M:
     """Validate against the model's JSON Schema, then build the typed model."""
-    schema = schema or model.model_json_schema()
+    schema = schema or model_schema(model)
     errors = schema_errors(doc, schema)
     if errors:
         first = errors[0]
