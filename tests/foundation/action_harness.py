@@ -189,6 +189,7 @@ class ActionHarness:
     action_path: Path
     workspace: Path
     temp: Path  # RUNNER_TEMP; keep it across runs to reuse the installed venv
+    base_env: dict[str, str] = field(default_factory=dict)  # e.g. pip settings for the install step
     event: dict[str, Any] = field(default_factory=dict)
     attest_calls: list[dict[str, str]] = field(default_factory=list)
 
@@ -228,6 +229,7 @@ class ActionHarness:
             RUNNER_TEMP=str(self.temp),
             RUNNER_OS="Linux",
         )
+        env.update(self.base_env)
         env.update(extra_env or {})
         context: dict[str, Any] = {
             "inputs": values,

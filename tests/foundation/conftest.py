@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,3 +57,39 @@ def worktree_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
         ["git", "rev-parse", "HEAD"], cwd=snapshot, capture_output=True, text=True, check=True
     ).stdout.strip()
     return Snapshot(snapshot, rev)
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The locked dependencies, downloaded once (hash-checked); installs below use only these.
+
+    The hook environment and the action's venv both install from here with
+    ``PIP_NO_INDEX=1``, so the network is used once per session, and a dependency missing
+    from ``requirements/action.txt`` makes those installs fail.
+    """
+    folder = tmp_path_factory.mktemp("wheelhouse")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--require-hashes",
+            "--only-binary",
+            ":all:",
+            "--dest",
+            str(folder),
+            "--requirement",
+            str(ROOT / "requirements" / "action.txt"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return folder
+
+
+def offline_pip_env(wheelhouse: Path) -> dict[str, str]:
+    return {"PIP_FIND_LINKS": str(wheelhouse), "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}

@@ -18,7 +18,7 @@ import pytest
 from maestro_ci.cli import COMMANDS
 from tests.conftest import make_repo
 from tests.foundation.action_harness import ActionHarness, ActionRun
-from tests.foundation.conftest import Snapshot
+from tests.foundation.conftest import Snapshot, offline_pip_env
 
 TOKEN = "ghp_" + "Z9y8X7w6V5u4T3s2R1q0" * 2
 
@@ -29,10 +29,12 @@ def action_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def harness(worktree_snapshot: Snapshot, action_temp: Path, tmp_path: Path) -> ActionHarness:
+def harness(
+    worktree_snapshot: Snapshot, wheelhouse: Path, action_temp: Path, tmp_path: Path
+) -> ActionHarness:
     repo = make_repo(tmp_path / "workspace")
     repo.commit("initial", {"README.md": "hello\n", "src/app.py": "def f():\n    return 1\n"})
-    return ActionHarness(worktree_snapshot.path, repo.path, action_temp)
+    return ActionHarness(worktree_snapshot.path, repo.path, action_temp, offline_pip_env(wheelhouse))
 
 
 @dataclass

@@ -217,3 +217,22 @@ def test_actionlint_clean_on_every_workflow(actionlint: list[str]) -> None:
         pytest.skip("no workflow files in .github/workflows/ or examples/workflows/ yet")
     problems = lint(actionlint, files)
     assert not problems, json.dumps(problems, indent=2)
+
+
+def test_lock_input_lists_every_runtime_dependency() -> None:
+    """requirements/action.in must follow pyproject.toml (then regenerate action.txt)."""
+    import tomllib
+
+    def name(req: str) -> str:
+        return re.split(r"[<>=!~\[; ]", req, maxsplit=1)[0].lower().replace("_", "-")
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = {name(r) for r in project["dependencies"]}
+    lines = (ROOT / "requirements" / "action.in").read_text(encoding="utf-8").splitlines()
+    listed = {name(line) for line in lines if line.strip() and not line.startswith("#")}
+    locked = (ROOT / "requirements" / "action.txt").read_text(encoding="utf-8").lower().replace("_", "-")
+    assert wanted <= listed, f"add to requirements/action.in and regenerate: {sorted(wanted - listed)}"
+    for dep in wanted:
+        assert re.search(rf"^{re.escape(dep)}==", locked, re.MULTILINE), (
+            f"{dep} not in requirements/action.txt"
+        )

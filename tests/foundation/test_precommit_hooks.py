@@ -23,7 +23,7 @@ import yaml
 
 from maestro_ci.cli import COMMANDS, build_parser, load_command
 from tests.conftest import GitRepo, make_repo
-from tests.foundation.conftest import GIT_ID, Snapshot
+from tests.foundation.conftest import GIT_ID, Snapshot, offline_pip_env
 
 MANIFEST = Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml"
 # Commands other branches add; their hooks are checked once the command is registered.
@@ -41,6 +41,7 @@ class HookRunner:
     snapshot: Path
     rev: str
     home: Path
+    wheelhouse: Path
 
     def run(self, repo: GitRepo, hook: str, *files: str) -> subprocess.CompletedProcess[str]:
         config = {"repos": [{"repo": str(self.snapshot), "rev": self.rev, "hooks": [{"id": hook}]}]}
@@ -49,6 +50,7 @@ class HookRunner:
         selection = ["--files", *files] if files else ["--all-files"]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MAESTRO_", "GITHUB_"))}
         env.update(GIT_ID, PRE_COMMIT_HOME=str(self.home), PRE_COMMIT_COLOR="never")
+        env.update(offline_pip_env(self.wheelhouse))
         return subprocess.run(
             [sys.executable, "-m", "pre_commit", "run", hook, *selection],
             cwd=repo.path,
@@ -61,9 +63,11 @@ class HookRunner:
 
 
 @pytest.fixture(scope="session")
-def hook_runner(worktree_snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> HookRunner:
+def hook_runner(
+    worktree_snapshot: Snapshot, wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> HookRunner:
     home = tmp_path_factory.mktemp("pre-commit-home")
-    return HookRunner(worktree_snapshot.path, worktree_snapshot.rev, home)
+    return HookRunner(worktree_snapshot.path, worktree_snapshot.rev, home, wheelhouse)
 
 
 def test_manifest_has_the_three_hooks() -> None:
