@@ -73,6 +73,8 @@ def run(args: argparse.Namespace, inv: Invocation) -> int:
         reasons=reasons,
         metrics={"files": scanned, "findings": len(findings)},
     )
+    if not findings and getattr(args, "format", "text") == "text":
+        inv.info(f"no secrets found in {scanned} file(s)")  # stdout stays 'file:line: rule' lines only
     return inv.emit(result, {"text": _lines, "lines": _lines})
 
 
