@@ -28,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, inv: Invocation) -> int:
+    from maestro_ci.jobs.masking import read_blocks
     from maestro_ci.jobs.secrets import Masker, StreamMasker
 
     base = inv.settings.masker
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace, inv: Invocation) -> int:
     )
     out = inv.stdout
     buffer = getattr(out, "buffer", None)
-    for chunk in stream.feed(lines):
+    for chunk in stream.feed(read_blocks(lines)):
         if buffer is not None:
             buffer.write(chunk.encode("utf-8", "surrogateescape"))
         else:

@@ -18,6 +18,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from maestro_ci.errors import InputError
+from maestro_ci.jobs.masking import Group, StreamMasker, WindowRule, mask_large, plan
+
+__all__ = ["DEFAULT_RULES", "Finding", "Masker", "Rule", "StreamMasker", "build_masker"]
 
 DEFAULT_REPLACEMENT = "***MASKED***"
 
@@ -184,6 +187,18 @@ DEFAULT_RULES: tuple[Rule, ...] = (
 )
 
 
+# Texts this long are masked segment by segment around each rule's triggers
+# (maestro_ci/jobs/masking.py); shorter ones rule by rule over the whole text.
+LARGE_TEXT = 16 * 1024
+# Rules whose matches may span many lines run over the whole text.
+SPANS_LINES = frozenset({"private-key"})
+# Sharper needles where a trigger is a common word ("pass" is in every "PASSED" test line):
+# every match of the rule still contains one of them.
+NEEDLES: dict[str, tuple[str, ...]] = {
+    "password-assignment": ("passw", "pwd", "secret", "key", "token", "credential"),
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     """A secret found in a text: where, which rule, and a masked preview."""
@@ -203,6 +218,7 @@ class Masker:
     rules: tuple[Rule, ...] = DEFAULT_RULES
     replacement: str = DEFAULT_REPLACEMENT
     literals: tuple[str, ...] = field(default_factory=tuple)
+    _windowed: list[Group | WindowRule] | None = field(default=None, init=False, repr=False, compare=False)
 
     def _active(self, text: str) -> Iterator[Rule]:
         lowered = text.lower()
@@ -217,9 +233,25 @@ class Masker:
         for literal in self.literals:
             if literal and literal in text:
                 text = text.replace(literal, self.replacement)
+        if len(text) >= LARGE_TEXT:
+            return mask_large(text, self._plan())
         for rule in self._active(text):
             text = rule.regex.sub(self._replacer(rule), text)
         return text
+
+    def _plan(self) -> list[Group | WindowRule]:
+        if self._windowed is None:
+            self._windowed = plan(
+                [
+                    WindowRule(
+                        rule.regex,
+                        self._replacer(rule),
+                        () if rule.id in SPANS_LINES else NEEDLES.get(rule.id, rule.triggers),
+                    )
+                    for rule in self.rules
+                ]
+            )
+        return self._windowed
 
     def _replacer(self, rule: Rule) -> Callable[[re.Match[str]], str]:
         replacement = self.replacement
@@ -294,51 +326,3 @@ def build_masker(
 ) -> Masker:
     extra = compile_extra(extra_patterns, origin)
     return Masker(DEFAULT_RULES + extra, replacement or DEFAULT_REPLACEMENT, tuple(literals))
-
-
-_PEM_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
-_PEM_END = re.compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
-
-
-class StreamMasker:
-    """Masks a stream line by line in bounded memory; private-key blocks span lines."""
-
-    def __init__(self, masker: Masker, batch_bytes: int = 1 << 20) -> None:
-        self.masker = masker
-        self.batch_bytes = batch_bytes
-        self._in_key = False
-
-    def feed(self, lines: Iterable[str]) -> Iterator[str]:
-        batch: list[str] = []
-        size = 0
-        for line in lines:
-            if self._in_key or "PRIVATE KEY" in line:
-                if batch:
-                    yield self.masker.mask("".join(batch))
-                    batch, size = [], 0
-                yield self._key_line(line)
-                continue
-            batch.append(line)
-            size += len(line)
-            if size >= self.batch_bytes:
-                yield self.masker.mask("".join(batch))
-                batch, size = [], 0
-        if batch:
-            yield self.masker.mask("".join(batch))
-
-    def _key_line(self, line: str) -> str:
-        if not self._in_key:
-            begin = _PEM_BEGIN.search(line)
-            if begin is None:
-                return self.masker.mask(line)
-            end = _PEM_END.search(line, begin.end())
-            if end is not None:
-                return self.masker.mask(line)
-            self._in_key = True
-            newline = "\n" if line.endswith("\n") else ""
-            return line[: begin.start()] + self.masker.replacement + newline
-        end = _PEM_END.search(line)
-        if end is None:
-            return ""
-        self._in_key = False
-        return self.masker.mask(line[end.end() :])
