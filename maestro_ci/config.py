@@ -29,7 +29,7 @@ CONFIG_NAMES = (".maestro.yml", ".maestro.yaml")
 class MaestroConfig(BaseModel):
     """The whole ``.maestro.yml``. Every key is optional; defaults are documented."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", title="maestro-ci configuration")
+    model_config = ConfigDict(frozen=True, extra="forbid", title="maestro-ci configuration", defer_build=True)
 
     version: int = Field(default=1, ge=1, le=1, description="Version of this file's format.")
     run: RunSection = Field(default_factory=RunSection)

@@ -21,7 +21,7 @@ MetricValue = float | int | str | bool | None
 class Model(BaseModel):
     """Base for every model that crosses a process boundary."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Status(StrEnum):

@@ -220,27 +220,43 @@ def make_log(path: Path, megabytes: int) -> int:
     return planted
 
 
+def count_in_file(path: Path, needle: bytes) -> int:
+    total = 0
+    tail = b""
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            data = tail + block
+            total += data.count(needle)
+            tail = data[-(len(needle) - 1) :] if len(needle) > 1 else b""
+    return total
+
+
 def mask(megabytes: int, repeat: int) -> str:
     WORK.mkdir(parents=True, exist_ok=True)
     log = WORK / f"mask-{megabytes}mb.log"
     planted = make_log(log, megabytes)
-    size = log.stat().st_size
-    runs = [run_once([MAESTRO, "mask"], stdin=log) for _ in range(repeat)]
-    # correctness: nothing planted survives
-    masked = subprocess.run([MAESTRO, "mask"], stdin=log.open("rb"), capture_output=True, check=True).stdout
-    leaks = masked.count(b"ghp_") - masked.count(b"ghp_***MASKED***")
-    sed = run_once(
-        ["sed", "-E", r"s/(Bearer |password=|ghp_)[A-Za-z0-9]+/\1***MASKED***/g"],
-        stdin=log,
-    )
-    cat = run_once(["cat"], stdin=log)
-    wall = med([r.wall for r in runs])
-    rss = max(r.max_rss_kb for r in runs)
     small = WORK / "mask-1mb.log"
     make_log(small, 1)
+    size = log.stat().st_size
+    # RSS first, while this process is small: a child's peak RSS counts the forked parent
     rss_small = run_once([MAESTRO, "mask"], stdin=small).max_rss_kb
-    rate = size / 1e6 / wall
-    verdict = "met" if rate >= 20 else "missed"
+    runs = [run_once([MAESTRO, "mask"], stdin=log) for _ in range(repeat)]
+    sed = run_once(["sed", "-E", r"s/(Bearer |password=|ghp_)[A-Za-z0-9]+/\1***MASKED***/g"], stdin=log)
+    cat = run_once(["cat"], stdin=log)
+    # correctness: nothing planted survives
+    masked = WORK / "masked.log"
+    with log.open("rb") as source, masked.open("wb") as sink:
+        subprocess.run([MAESTRO, "mask"], stdin=source, stdout=sink, check=True)
+    leaks = count_in_file(masked, b"ghp_") - count_in_file(masked, b"ghp_***MASKED***")
+    masked.unlink()
+    wall = med([r.wall for r in runs])
+    cpu = med([r.cpu for r in runs])
+    rss = max(r.max_rss_kb for r in runs)
+    rate, cpu_rate = size / 1e6 / wall, size / 1e6 / cpu
+    verdict = (
+        "met" if rate >= 20 else ("met by CPU time, missed by wall time" if cpu_rate >= 20 else "missed")
+    )
+    load = os.getloadavg()[0]
     return "\n".join(
         [
             "### Log masking",
@@ -249,15 +265,18 @@ def mask(megabytes: int, repeat: int) -> str:
             f"(bearer tokens, GitHub tokens, URL credentials, AWS keys, passwords); `maestro-ci mask < log "
             f"> /dev/null`, median of {repeat} runs. GitHub tokens left unmasked in the output: {leaks}.",
             "",
-            "| command | wall | throughput | peak RSS |",
-            "| --- | ---: | ---: | ---: |",
-            f"| `maestro-ci mask` (16 rules) | {wall:.2f} s | {rate:.0f} MB/s | {rss / 1024:.0f} MiB |",
+            "| command | wall | throughput (wall) | throughput (CPU time) | peak RSS |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            f"| `maestro-ci mask` (16 rules) | {wall:.2f} s | {rate:.0f} MB/s | {cpu_rate:.0f} MB/s | {rss / 1024:.0f} MiB |",
             f"| `sed -E` (one hand-written rule, 3 kinds) | {sed.wall:.2f} s | {size / 1e6 / sed.wall:.0f} MB/s | "
-            f"{sed.max_rss_kb / 1024:.0f} MiB |",
-            f"| `cat` (I/O floor) | {cat.wall:.2f} s | {size / 1e6 / cat.wall:.0f} MB/s | {cat.max_rss_kb / 1024:.0f} MiB |",
+            f"{size / 1e6 / max(sed.cpu, 1e-3):.0f} MB/s | {sed.max_rss_kb / 1024:.0f} MiB |",
+            f"| `cat` (I/O floor) | {cat.wall:.2f} s | {size / 1e6 / cat.wall:.0f} MB/s | "
+            f"{size / 1e6 / max(cat.cpu, 1e-3):.0f} MB/s | {cat.max_rss_kb / 1024:.0f} MiB |",
             "",
             f"Memory is flat: peak RSS {rss_small / 1024:.0f} MiB on a 1 MB log, {rss / 1024:.0f} MiB on "
-            f"{size / 1e6:.0f} MB. Target (at least 20 MB/s): **{verdict}**.",
+            f"{size / 1e6:.0f} MB. Target (at least 20 MB/s): **{verdict}**. Load average during the "
+            f"run: {load:.1f} on {os.cpu_count()} cores (other work shares the machine, so wall times "
+            "run above CPU times).",
         ]
     )
 
