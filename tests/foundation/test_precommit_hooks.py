@@ -129,3 +129,43 @@ def test_validate_hook_checks_config_files_only(hook_runner: HookRunner, tmp_pat
     assert "exit code: 2" in bad.stdout  # bad input, not a blocked gate
     assert ".maestro.yml:3" in bad.stdout
     assert "replacement" in bad.stdout  # the did-you-mean
+
+
+@pytest.mark.slow
+def test_try_repo_runs_a_hook_from_the_repository(
+    worktree_snapshot: Snapshot, wheelhouse: Path, tmp_path: Path
+) -> None:
+    """``pre-commit try-repo`` itself, once (it builds its own environment every time)."""
+    repo = make_repo(tmp_path / "user")
+    token = "xoxb-" + "1234567890" + "-" + "AbCdEfGhIjKlMnOpQrStUvWx"
+    repo.write("clean.txt", "nothing here\n")
+    repo.write("leak.txt", f"slack = {token}\n")
+    repo.git("add", "-A")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAESTRO_", "GITHUB_"))}
+    env.update(GIT_ID, PRE_COMMIT_HOME=str(tmp_path / "home"), PRE_COMMIT_COLOR="never")
+    env.update(offline_pip_env(wheelhouse))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "try-repo",
+            str(worktree_snapshot.path),
+            "maestro-secrets",
+            "--ref",
+            worktree_snapshot.rev,
+            "--files",
+            "clean.txt",
+            "leak.txt",
+        ],
+        cwd=repo.path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "leak.txt:1: slack-token" in proc.stdout
+    assert "clean.txt" not in proc.stdout.split("- exit code: 1", 1)[1]
+    assert token not in proc.stdout + proc.stderr
