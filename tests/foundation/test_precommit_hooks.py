@@ -2,11 +2,12 @@
 
 The worktree is copied (tracked and untracked, not ignored files) into a
 session-scoped git repository and committed once. Each test writes the
-configuration ``pre-commit try-repo`` would generate (that repository at that
-commit, one hook) and runs ``pre-commit run`` with a session-scoped
-``PRE_COMMIT_HOME``: ``try-repo`` itself keeps its store in a fresh temp
-folder and would rebuild the hook environment (a pip install of maestro-ci)
-on every call; this way it is built once per test session and reused.
+configuration ``pre-commit try-repo`` would generate (that repository, as a
+relative path, at that commit, one hook) and runs ``pre-commit run`` with a
+session-scoped ``PRE_COMMIT_HOME``; one test runs ``pre-commit try-repo``
+itself, in-process, pointed at the same store (try-repo otherwise keeps its
+store in a fresh temp folder). So the hook environment (a pip install of
+maestro-ci, offline from the session wheelhouse) is built once per session.
 """
 
 from __future__ import annotations
@@ -43,8 +44,17 @@ class HookRunner:
     home: Path
     wheelhouse: Path
 
+    def new_repo(self, name: str) -> GitRepo:
+        """A user repository at a fixed place relative to the snapshot: pre-commit keys its
+        store by the repository path as written (try-repo writes it relative), so every
+        test then finds the same environment."""
+        return make_repo(self.snapshot.parent / "users" / name)
+
+    def repo_ref(self, repo: GitRepo) -> str:
+        return os.path.relpath(self.snapshot, repo.path)
+
     def run(self, repo: GitRepo, hook: str, *files: str) -> subprocess.CompletedProcess[str]:
-        config = {"repos": [{"repo": str(self.snapshot), "rev": self.rev, "hooks": [{"id": hook}]}]}
+        config = {"repos": [{"repo": self.repo_ref(repo), "rev": self.rev, "hooks": [{"id": hook}]}]}
         (repo.path / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
         repo.git("add", "-A")
         selection = ["--files", *files] if files else ["--all-files"]
@@ -98,7 +108,7 @@ def test_every_hook_entry_parses_with_the_cli(hook: dict[str, object]) -> None:
 
 @pytest.mark.slow
 def test_secrets_hook_blocks_a_secret_and_passes_clean_files(hook_runner: HookRunner, tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "user")
+    repo = hook_runner.new_repo(tmp_path.name)
     repo.write("app.py", "def add(a, b):\n    return a + b\n")
     repo.write("notes.md", "nothing to see\n")
     ok = hook_runner.run(repo, "maestro-secrets", "app.py", "notes.md")
@@ -116,7 +126,7 @@ def test_secrets_hook_blocks_a_secret_and_passes_clean_files(hook_runner: HookRu
 
 @pytest.mark.slow
 def test_validate_hook_checks_config_files_only(hook_runner: HookRunner, tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "user")
+    repo = hook_runner.new_repo(tmp_path.name)
     repo.write(".maestro.yml", "version: 1\nmask:\n  replacement: '[hidden]'\n")
     repo.write("docs/other.yml", "this: [is not config\n")  # not matched by the hook's files
     ok = hook_runner.run(repo, "maestro-validate")
@@ -133,39 +143,43 @@ def test_validate_hook_checks_config_files_only(hook_runner: HookRunner, tmp_pat
 
 @pytest.mark.slow
 def test_try_repo_runs_a_hook_from_the_repository(
-    worktree_snapshot: Snapshot, wheelhouse: Path, tmp_path: Path
+    hook_runner: HookRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
-    """``pre-commit try-repo`` itself, once (it builds its own environment every time)."""
-    repo = make_repo(tmp_path / "user")
+    """``pre-commit try-repo`` itself, in-process. try-repo keeps its store in a fresh temp
+    folder (it would rebuild the environment on every call); here it is pointed at the
+    session's store, so the environment built for the other tests is reused."""
+    import pre_commit.commands.try_repo as try_repo
+    from pre_commit.main import main as pre_commit_main
+    from pre_commit.store import Store
+
+    repo = hook_runner.new_repo(tmp_path.name)
     token = "xoxb-" + "1234567890" + "-" + "AbCdEfGhIjKlMnOpQrStUvWx"
     repo.write("clean.txt", "nothing here\n")
     repo.write("leak.txt", f"slack = {token}\n")
     repo.git("add", "-A")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAESTRO_", "GITHUB_"))}
-    env.update(GIT_ID, PRE_COMMIT_HOME=str(tmp_path / "home"), PRE_COMMIT_COLOR="never")
-    env.update(offline_pip_env(wheelhouse))
-    proc = subprocess.run(
+    hook_runner.run(repo, "maestro-secrets", "clean.txt")  # builds the environment if no test did
+    monkeypatch.setattr(try_repo, "Store", lambda _tempdir: Store(str(hook_runner.home)))
+    for name, value in {**offline_pip_env(hook_runner.wheelhouse), "PRE_COMMIT_COLOR": "never"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(repo.path)
+    capfd.readouterr()
+    code = pre_commit_main(
         [
-            sys.executable,
-            "-m",
-            "pre_commit",
             "try-repo",
-            str(worktree_snapshot.path),
+            str(hook_runner.snapshot),
             "maestro-secrets",
             "--ref",
-            worktree_snapshot.rev,
+            hook_runner.rev,
             "--files",
             "clean.txt",
             "leak.txt",
-        ],
-        cwd=repo.path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+        ]
     )
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "leak.txt:1: slack-token" in proc.stdout
-    assert "clean.txt" not in proc.stdout.split("- exit code: 1", 1)[1]
-    assert token not in proc.stdout + proc.stderr
+    out = capfd.readouterr().out
+    assert code == 1, out
+    assert "leak.txt:1: slack-token" in out
+    assert "clean.txt" not in out.split("- exit code: 1", 1)[1]
+    assert token not in out
