@@ -298,6 +298,7 @@ class ActionHarness:
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script_file)],
             cwd=cwd,
             env=step_env,
+            stdin=subprocess.DEVNULL,  # a runner's steps read no input
             capture_output=True,
             text=True,
             timeout=900,

@@ -123,6 +123,7 @@ CASES = [
     ),
     Case("git-state", {"command": "git-state"}, check=_git_state_printed),
     Case("runs-list", {"command": "runs", "args": "list"}),
+    Case("mask-no-input", {"command": "mask"}, output_summary_has="exited 0"),
     Case(
         "no-shell-injection",
         {"command": "secrets", "args": "scan '$(touch pwned)' ; touch pwned"},
