@@ -1,0 +1,115 @@
+"""Path rules (allow/deny by glob and action) and owner rules over a change set.
+
+A deny rule blocks the actions it lists on matching paths; an allow rule is an
+exception to deny rules (``deny: infra/**`` + ``allow: infra/docs/**``). A
+rename writes both its old and its new path.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from maestro_ci.jobs.policy_compile import Compiled, Finding, first_folder
+from maestro_ci.models import ChangeKind, FileChange
+from maestro_ci.sources.codeowners import CodeOwners
+
+ACTION = {
+    ChangeKind.ADDED: "add",
+    ChangeKind.COPIED: "add",
+    ChangeKind.MODIFIED: "modify",
+    ChangeKind.TYPE_CHANGED: "modify",
+    ChangeKind.DELETED: "delete",
+    ChangeKind.RENAMED: "rename",
+}
+
+
+class PathIndex:
+    """Rules bucketed by the literal first folder of their globs: a path meets few rules."""
+
+    def __init__(self, rules: Iterable[Compiled]) -> None:
+        self.anywhere: list[Compiled] = []
+        self.buckets: dict[str, list[Compiled]] = defaultdict(list)
+        for rule in rules:
+            patterns = rule.rule.patterns if hasattr(rule.rule, "patterns") else []
+            heads = [first_folder(p) for p in patterns]
+            if not heads or any(h is None for h in heads):
+                self.anywhere.append(rule)
+            else:
+                for head in dict.fromkeys(h for h in heads if h):
+                    self.buckets[head].append(rule)
+
+    def candidates(self, path: str) -> list[Compiled]:
+        head = path.split("/", 1)[0]
+        found = self.buckets.get(head)
+        return found + self.anywhere if found else self.anywhere
+
+    def matching(self, path: str, action: str) -> list[Compiled]:
+        return [
+            r
+            for r in self.candidates(path)
+            if (action in r.actions or "write" in r.actions) and r.matches(path)
+        ]
+
+
+def path_findings(
+    denies: Sequence[Compiled], allows: Sequence[Compiled], files: Sequence[FileChange]
+) -> list[Finding]:
+    if not denies:
+        return []
+    deny_index, allow_index = PathIndex(denies), PathIndex(allows)
+    out: list[Finding] = []
+    for change in files:
+        action = ACTION[change.kind]
+        for path in dict.fromkeys(p for p in (change.path, change.old_path) if p):
+            hits = deny_index.matching(path, action)
+            if not hits or allow_index.matching(path, action):
+                continue
+            for rule in hits:
+                shown = f"{change.old_path} → {change.path}" if change.old_path else path
+                out.append(
+                    Finding(
+                        rule.id,
+                        f"{shown}: {action} denied by '{rule.id}': {rule.reason}",
+                        file=change.path if change.kind is not ChangeKind.DELETED else path,
+                    )
+                )
+    return out
+
+
+def owner_findings(
+    rules: Sequence[Compiled], owners: CodeOwners | None, files: Sequence[FileChange]
+) -> list[Finding]:
+    """Unowned files, too many owner groups, changes that need a named owner's review."""
+    if owners is None:
+        return []
+    out: list[Finding] = []
+    for rule in rules:
+        spec = rule.rule
+        touched: dict[tuple[str, ...], list[str]] = {}
+        for change in files:
+            if not rule.matches(change.path):
+                continue
+            found = owners.owners_of(change.path)
+            if spec.require_owner and not found:
+                out.append(Finding(rule.id, f"{change.path} has no code owner: {rule.reason}", change.path))
+            if found:
+                touched.setdefault(found, []).append(change.path)
+            wanted = [o for o in spec.review_by if o in found]
+            if wanted:
+                out.append(
+                    Finding(
+                        rule.id,
+                        f"{change.path} is owned by {', '.join(wanted)}: their review is required ({rule.reason})",
+                        change.path,
+                    )
+                )
+        if spec.max_owners is not None and len(touched) > spec.max_owners:
+            groups = "; ".join(" ".join(g) for g in sorted(touched))
+            out.append(
+                Finding(
+                    rule.id,
+                    f"the change touches {len(touched)} owner groups (at most {spec.max_owners}): {groups}",
+                )
+            )
+    return out
