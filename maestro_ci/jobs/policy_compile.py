@@ -186,6 +186,9 @@ def compile_rules(rules: PolicyRules, file: str, line_of: LineOf) -> CompiledPol
                     fix="write e.g. pattern: 'GPL-*' or package: 'left-pad'",
                 )
             name = dep.pattern or f"package-{dep.package}"
+            if name.startswith("/") and name.rfind("/") > 0:
+                name = name[1 : name.rfind("/")]  # '/.*GPL.*/i' is named 'gpl'
+            name = name.replace(".*", " ")
             item = add(f"deps-{verb}", dep, f"deps-{verb}-{slug(name)}", where, f"deps-{verb}")
             if dep.pattern:
                 item.regex = compile_regex(dep.pattern, item.id, file, item.line, "licence pattern")

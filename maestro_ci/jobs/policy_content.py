@@ -52,7 +52,7 @@ def content_findings(
                     out.append(
                         Finding(
                             rule.id,
-                            f"{change.path}:{line}: forbidden text /{rule.regex.pattern}/: {rule.reason}",
+                            f"forbidden text /{rule.regex.pattern}/: {rule.reason}",
                             change.path,
                             line,
                             match.start() - starts[line - 1] + 1,
@@ -85,7 +85,7 @@ def secret_findings(
             out.append(
                 Finding(
                     rule.id,
-                    f"{found.file}:{found.line}: possible secret ({found.rule}, {found.preview}): {rule.reason}",
+                    f"possible secret ({found.rule}, {found.preview}): {rule.reason}",
                     found.file,
                     found.line,
                     found.column,
@@ -107,7 +107,7 @@ def size_findings(rule: Compiled, changes: ChangeSet, size_of: Callable[[str], i
                 out.append(
                     Finding(
                         rule.id,
-                        f"{change.path}: {kind} of {size:,} bytes (at most {spec.max_file_bytes:,}): {rule.reason}",
+                        f"{kind} of {size:,} bytes (at most {spec.max_file_bytes:,}): {rule.reason}",
                         change.path,
                     )
                 )

@@ -95,7 +95,7 @@ def licence_findings(
         if not judge.denies and not judge.allows:
             continue
         node = licensing.parse(pkg.expression)
-        for key, rule in dict.fromkeys(judge.blockers(node)):
+        for key, rule in {(k, r.id): (k, r) for k, r in judge.blockers(node)}.values():
             verb = "denied by" if rule.kind == "deps-deny" else "not in the allow list of"
             out.append(
                 Finding(

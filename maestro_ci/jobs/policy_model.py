@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from maestro_ci.errors import InputError
 
@@ -37,12 +38,12 @@ class _Model(BaseModel):
 
 
 class _Rule(_Model):
-    id: str | None = Field(
+    id: str | SkipJsonSchema[None] = Field(
         default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", description="Stable rule id."
     )
-    reason: str | None = Field(default=None, description="Why the rule exists, shown with every finding.")
-    fix: str | None = Field(default=None, description="What to do when the rule finds something.")
-    mode: Mode | None = Field(default=None, description="observe, warn or enforce (default: defaults.mode).")
+    reason: str | SkipJsonSchema[None] = Field(default=None, description="Why the rule exists, shown with every finding.")
+    fix: str | SkipJsonSchema[None] = Field(default=None, description="What to do when the rule finds something.")
+    mode: Mode | SkipJsonSchema[None] = Field(default=None, description="observe, warn or enforce (default: defaults.mode).")
 
 
 class PathRule(_Rule):
@@ -67,10 +68,10 @@ class OwnersRule(_Rule):
 
 
 class DepRule(_Rule):
-    pattern: str | None = Field(
+    pattern: str | SkipJsonSchema[None] = Field(
         default=None, description="Licence: SPDX id, glob ('GPL-*') or '/regex/flags' ('/.*GPL.*/i')."
     )
-    package: str | None = Field(default=None, description="A package name (deny only).")
+    package: str | SkipJsonSchema[None] = Field(default=None, description="A package name (deny only).")
 
 
 class PinnedRule(_Rule):
@@ -85,11 +86,11 @@ class DepsRules(_Model):
     allow: list[DepRule] = Field(
         default_factory=list, description="When set, every licence expression must be satisfiable by these."
     )
-    unknown: Mode | None = Field(
+    unknown: Mode | SkipJsonSchema[None] = Field(
         default=None,
         description="Mode for a package whose licence is unknown (default: policy.unknown_licence).",
     )
-    pinned: PinnedRule | None = None
+    pinned: PinnedRule | SkipJsonSchema[None] = None
     when: Literal["changed", "always"] = Field(
         default="changed", description="Check installed packages only when a dependency file changed."
     )
@@ -108,7 +109,7 @@ class ContentRule(_Rule):
 
 class SecretsRule(_Rule):
     entropy: bool = Field(default=True, description="Also flag generic high-entropy strings.")
-    baseline: str | None = Field(default=None, description="Baseline file of accepted findings.")
+    baseline: str | SkipJsonSchema[None] = Field(default=None, description="Baseline file of accepted findings.")
 
 
 class SizeRule(_Rule):
@@ -131,10 +132,10 @@ class PolicyRules(_Model):
     deny: list[PathRule] = Field(default_factory=list)
     owners: list[OwnersRule] = Field(default_factory=list)
     deps: DepsRules = Field(default_factory=DepsRules)
-    models: BudgetRules | None = None
+    models: BudgetRules | SkipJsonSchema[None] = None
     content: list[ContentRule] = Field(default_factory=list)
-    secrets: SecretsRule | None = None
-    size: SizeRule | None = None
+    secrets: SecretsRule | SkipJsonSchema[None] = None
+    size: SizeRule | SkipJsonSchema[None] = None
 
 
 SCHEMA_EXPORTS: dict[str, type[BaseModel]] = {"policy-rules": PolicyRules}

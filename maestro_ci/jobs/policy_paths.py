@@ -66,11 +66,11 @@ def path_findings(
             if not hits or allow_index.matching(path, action):
                 continue
             for rule in hits:
-                shown = f"{change.old_path} → {change.path}" if change.old_path else path
+                shown = f" ({change.old_path} → {change.path})" if change.old_path else ""
                 out.append(
                     Finding(
                         rule.id,
-                        f"{shown}: {action} denied by '{rule.id}': {rule.reason}",
+                        f"{action}{shown} denied by '{rule.id}': {rule.reason}",
                         file=change.path if change.kind is not ChangeKind.DELETED else path,
                     )
                 )
@@ -92,7 +92,7 @@ def owner_findings(
                 continue
             found = owners.owners_of(change.path)
             if spec.require_owner and not found:
-                out.append(Finding(rule.id, f"{change.path} has no code owner: {rule.reason}", change.path))
+                out.append(Finding(rule.id, f"no code owner: {rule.reason}", change.path))
             if found:
                 touched.setdefault(found, []).append(change.path)
             wanted = [o for o in spec.review_by if o in found]
@@ -100,7 +100,7 @@ def owner_findings(
                 out.append(
                     Finding(
                         rule.id,
-                        f"{change.path} is owned by {', '.join(wanted)}: their review is required ({rule.reason})",
+                        f"owned by {', '.join(wanted)}: their review is required ({rule.reason})",
                         change.path,
                     )
                 )
