@@ -41,9 +41,15 @@ class _Rule(_Model):
     id: str | SkipJsonSchema[None] = Field(
         default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", description="Stable rule id."
     )
-    reason: str | SkipJsonSchema[None] = Field(default=None, description="Why the rule exists, shown with every finding.")
-    fix: str | SkipJsonSchema[None] = Field(default=None, description="What to do when the rule finds something.")
-    mode: Mode | SkipJsonSchema[None] = Field(default=None, description="observe, warn or enforce (default: defaults.mode).")
+    reason: str | SkipJsonSchema[None] = Field(
+        default=None, description="Why the rule exists, shown with every finding."
+    )
+    fix: str | SkipJsonSchema[None] = Field(
+        default=None, description="What to do when the rule finds something."
+    )
+    mode: Mode | SkipJsonSchema[None] = Field(
+        default=None, description="observe, warn or enforce (default: defaults.mode)."
+    )
 
 
 class PathRule(_Rule):
@@ -109,7 +115,9 @@ class ContentRule(_Rule):
 
 class SecretsRule(_Rule):
     entropy: bool = Field(default=True, description="Also flag generic high-entropy strings.")
-    baseline: str | SkipJsonSchema[None] = Field(default=None, description="Baseline file of accepted findings.")
+    baseline: str | SkipJsonSchema[None] = Field(
+        default=None, description="Baseline file of accepted findings."
+    )
 
 
 class SizeRule(_Rule):

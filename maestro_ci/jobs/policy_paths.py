@@ -61,19 +61,20 @@ def path_findings(
     out: list[Finding] = []
     for change in files:
         action = ACTION[change.kind]
+        hits: dict[str, tuple[Compiled, str]] = {}
         for path in dict.fromkeys(p for p in (change.path, change.old_path) if p):
-            hits = deny_index.matching(path, action)
-            if not hits or allow_index.matching(path, action):
-                continue
-            for rule in hits:
-                shown = f" ({change.old_path} → {change.path})" if change.old_path else ""
-                out.append(
-                    Finding(
-                        rule.id,
-                        f"{action}{shown} denied by '{rule.id}': {rule.reason}",
-                        file=change.path if change.kind is not ChangeKind.DELETED else path,
-                    )
+            if not allow_index.matching(path, action):
+                for rule in deny_index.matching(path, action):
+                    hits.setdefault(rule.id, (rule, path))
+        for rule, path in hits.values():
+            shown = f" ({change.old_path} → {change.path})" if change.old_path else ""
+            out.append(
+                Finding(
+                    rule.id,
+                    f"{action}{shown} denied by '{rule.id}': {rule.reason}",
+                    file=change.path if change.kind is not ChangeKind.DELETED else path,
                 )
+            )
     return out
 
 

@@ -72,7 +72,11 @@ def test_validate_command_checks_policy_files(cli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "needle", "line"),
     [
-        ("deny:\n  - id: bad-glob\n    path: 'infra\\'\n", "rule 'bad-glob': path 'infra\\' is not a valid glob", 2),
+        (
+            "deny:\n  - id: bad-glob\n    path: 'infra\\'\n",
+            "rule 'bad-glob': path 'infra\\' is not a valid glob",
+            2,
+        ),
         ("deny:\n  - path: ''\n", "is empty", 2),
         ("content:\n  - id: rx\n    regex: 'foo(['\n", "rule 'rx': invalid regex 'foo(['", 2),
         ("deps:\n  deny:\n    - pattern: '/GPL(/i'\n", "invalid licence pattern '/GPL(/i'", 3),
@@ -113,12 +117,20 @@ def test_cli_reports_bad_rules_with_exit_2(cli, git_repo) -> None:
 
 
 yaml_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=8) | st.sampled_from(["**", "/x/", "(("]),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(
-        st.sampled_from(["allow", "deny", "path", "actions", "deps", "pattern", "mode", "regex", "id", "x"]),
-        inner,
-        max_size=4,
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.text(max_size=8)
+    | st.sampled_from(["**", "/x/", "(("]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["allow", "deny", "path", "actions", "deps", "pattern", "mode", "regex", "id", "x"]
+            ),
+            inner,
+            max_size=4,
+        )
     ),
     max_leaves=12,
 )

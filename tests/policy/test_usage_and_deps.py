@@ -18,7 +18,9 @@ from maestro_ci.sources.usage import load_usage, parse_usage
 
 
 def test_jsonl_and_json_usage() -> None:
-    text = '{"model": "m", "input_tokens": 10, "usd": 0.5}\n\n{"model": "m", "prompt_tokens": 5, "calls": 3}\n'
+    text = (
+        '{"model": "m", "input_tokens": 10, "usd": 0.5}\n\n{"model": "m", "prompt_tokens": 5, "calls": 3}\n'
+    )
     records = parse_usage(text, "u.jsonl")
     assert [r.prompt_tokens for r in records] == [10, 5]
     assert records[0].cost_usd == 0.5 and records[1].calls == 3
@@ -49,7 +51,12 @@ def test_bad_usage_records_are_numbered(text: str, needle: str, place: str | Non
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(max_size=200) | st.lists(st.dictionaries(st.text(max_size=12), st.integers() | st.text(max_size=5) | st.floats())).map(json.dumps))
+@given(
+    st.text(max_size=200)
+    | st.lists(st.dictionaries(st.text(max_size=12), st.integers() | st.text(max_size=5) | st.floats())).map(
+        json.dumps
+    )
+)
 def test_random_usage_text_never_crashes(text: str) -> None:
     try:
         parse_usage(text, "usage.jsonl")
