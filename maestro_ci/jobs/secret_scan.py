@@ -30,7 +30,7 @@ ALLOW_MARKER = "maestro: allow-secret"
 GENERIC_RULE = Rule(
     "high-entropy-string",
     "generic",
-    re.compile(r"(?<![A-Za-z0-9+/_=\-])([A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/_=\-])"),
+    re.compile(r"(?<![A-Za-z0-9+/_\-])([A-Za-z0-9+/_\-]{20,}={0,2})(?![A-Za-z0-9+/_=\-])"),
     1,
     (),
     "Generic high-entropy string (random-looking token)",
@@ -45,8 +45,8 @@ _PLACEHOLDER = re.compile(
     r"(?:your|my|insert|enter|replace)[-_ ]?.*|.*(?:example|placeholder|here|dummy|changeme|redacted).*|"
     r"<.*>|\{\{.*\}\}|\$\{.*\}|\$\(.*\)|%\(.*\)s?|\$[A-Z_][A-Z0-9_]*)$"
 )
-_CODE_REF = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|->|::)[A-Za-z_][A-Za-z0-9_]*)+(?:\(|\[)?$|.*\($")
-_WORDY_SEGMENT = re.compile(r"^[a-z]{4,}$")
+_CODE_REF = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|->|::)[A-Za-z_][A-Za-z0-9_]*)*(?:[(\[].*)?$")
+_WORDY_SEGMENT = re.compile(r"^[a-z]{3,}(?:[-_.][a-z0-9]+)*$")
 GENERIC_MIN_LENGTH = 20
 ENTROPY_RATIO = 0.83
 
@@ -85,6 +85,15 @@ def looks_random(token: str) -> bool:
         return False  # snake/kebab-case words
     cap = math.log2(min(len(body), 64))
     return shannon(body) >= ENTROPY_RATIO * cap
+
+
+def is_code_reference(value: str) -> bool:
+    """``settings.SECRET``, ``os.environ.get(``, ``get_password()`` — code, not a value."""
+    if not _CODE_REF.match(value):
+        return False
+    if not any(c in value for c in ".([") and "->" not in value and "::" not in value:
+        return False
+    return not (any(c.isdigit() for c in value) and shannon(value) > 3.5)
 
 
 def fingerprint(rule: str, value: str) -> str:
@@ -147,8 +156,9 @@ def scan_text(
             if rule is GENERIC_RULE:
                 if not looks_random(value) or _skip_generic(text, pos):
                     continue
-            elif rule.family in ("password", "connection-string", "auth-header") and (
-                _PLACEHOLDER.match(value) or _CODE_REF.match(value)
+            elif "example" in value.lower() or (
+                rule.family in ("password", "connection-string", "auth-header")
+                and (_PLACEHOLDER.match(value) or is_code_reference(value))
             ):
                 continue
             taken.append((pos, end))
