@@ -145,7 +145,7 @@ def _overrides(inv: Invocation, prefix: str, known: list[str]) -> list[Any]:
     known = [*known, "codeowners-missing"]
     requests = []
     if inv.env.get("MAESTRO_OVERRIDE", "").strip():
-        who = inv.env.get("GITHUB_ACTOR") or inv.env.get("USER") or "unknown user"
+        who = inv.env.get("GITHUB_ACTOR") or inv.env.get("USER") or inv.env.get("LOGNAME") or _git_user(inv)
         requests += from_env(inv.env["MAESTRO_OVERRIDE"], f"MAESTRO_OVERRIDE (set by {who})", known)
     gha = GitHubActions(inv.env)
     labels = gha.pull_request_labels()
@@ -153,6 +153,12 @@ def _overrides(inv: Invocation, prefix: str, known: list[str]) -> list[Any]:
         body = str(gha.pull_request().get("body") or "")
         requests += from_labels(labels, prefix, body, known)
     return requests
+
+
+def _git_user(inv: Invocation) -> str:
+    from maestro_ci.sources.git import run_git
+
+    return run_git(["config", "user.name"], inv.settings.base_dir, check=False).strip() or "unknown user"
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from maestro_ci.sources.usage import UsageRecord
 
 SEVERITY = {Mode.OBSERVE: Status.PASS, Mode.WARN: Status.WARN, Mode.ENFORCE: Status.FAIL}
+_PREFIX = {Mode.OBSERVE: "[observe] ", Mode.WARN: "", Mode.ENFORCE: ""}
 
 
 @dataclass
@@ -125,7 +126,7 @@ def evaluate(inp: PolicyInputs) -> GateResult:
         reasons.append(
             Reason(
                 code=f"policy.{f.rule}",
-                message=("[overridden] " if lifted else f"[{rule.mode.value}] ") + f.message,
+                message=("[overridden] " if lifted else _PREFIX[rule.mode]) + f.message,
                 fix=rule.fix,
                 location=Location(file=f.file, line=f.line, column=f.column) if f.file else None,
                 severity=severity,

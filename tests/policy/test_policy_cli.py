@@ -186,9 +186,9 @@ def test_budgets_from_usage_file(cli, git_repo) -> None:
     assert code == 1
     messages = sorted(r["message"] for r in data["reasons"])
     assert messages == [
-        "[enforce] model prompt tokens 80,000 exceeds the cap of 60,000: automated agents must stay within "
+        "model prompt tokens 80,000 exceeds the cap of 60,000: automated agents must stay within "
         "the model budget per change",
-        "[enforce] model spend $3.50 exceeds the cap of $3.00: automated agents must stay within the model "
+        "model spend $3.50 exceeds the cap of $3.00: automated agents must stay within the model "
         "budget per change",
     ]
     assert data["metrics"]["usage_usd"] == 3.5 and data["metrics"]["usage_calls"] == 2
@@ -317,3 +317,42 @@ def test_licence_rules_run_when_dependencies_change(cli, git_repo) -> None:
     found = {r["code"]: r["message"] for r in data["reasons"]}
     assert "pathspec" in found["policy.no-mpl"] and "MPL-2.0" in found["policy.no-mpl"]
     assert "'pathspec' is not pinned" in found["policy.deps-pinned"]
+
+
+def test_markdown_groups_findings_by_rule(cli, git_repo, monkeypatch) -> None:
+    repo = base_repo(git_repo)
+    repo.commit(
+        "change", {"infra/main.tf": "changed\n", "src/app.py": "breakpoint()\n", "vendor/lib.js": "z\n"}
+    )
+    monkeypatch.setenv("MAESTRO_OVERRIDE", "deny-infra: approved in the design review")
+    res = cli("policy", "--base", "main", "--no-record", "--format", "markdown", cwd=repo.path)
+    assert res.code == 0, res.err
+    assert "**By rule**" in res.out
+    rows = [line for line in res.out.splitlines() if line.startswith("| `")]
+    assert rows[0].startswith("| `deny-infra` | 🔓 overridden | 1 | Infra changes require human review.")
+    assert rows[1].startswith("| `vendored` | 👁️ observe | 1 |")
+    assert rows[2].startswith("| `no-breakpoint` | ⚠️ warn | 1 |")
+    assert "approved in the design review" in res.out
+    repo.commit("clean", {"src/app.py": "print('hi')\n"})
+    monkeypatch.delenv("MAESTRO_OVERRIDE")
+    res = cli("policy", "--base", "HEAD~1", "--no-record", "--format", "markdown", cwd=repo.path)
+    assert "_No rule found anything in this change._" in res.out
+
+
+def test_worktree_reader_and_declared_requirements(git_repo) -> None:
+    from maestro_ci.sources.git import WORKTREE
+    from maestro_ci.sources.policy_inputs import BlobReader, declared_requirements
+
+    repo = base_repo(git_repo)
+    repo.write("pyproject.toml", '[project]\nname = "x"\ndependencies = ["PyYAML>=6", "pathspec"]\n')
+    repo.write("requirements-dev.txt", "pytest==8.0\n")
+    reader = BlobReader(repo.path, WORKTREE, ["pyproject.toml"])
+    assert reader("pyproject.toml").startswith(b"[project]")
+    assert reader.size("requirements-dev.txt") == len("pytest==8.0\n")
+    assert reader("missing.txt") is None
+    lines, read = declared_requirements(repo.path)
+    assert lines == ["PyYAML>=6", "pathspec", "pytest==8.0"]
+    assert read == ["pyproject.toml", "requirements-dev.txt"]
+    repo.write("pyproject.toml", "[project\n")
+    with pytest.raises(Exception, match=r"cannot read pyproject\.toml"):
+        declared_requirements(repo.path)
