@@ -153,13 +153,25 @@ NEGATIVES: list[Callable[[random.Random], str]] = [
 ]
 
 
+EXTENSIONS = {
+    "env": ".env",
+    "yaml": ".yaml",
+    "json": ".json",
+    "python": ".py",
+    "shell": ".sh",
+    "toml": ".toml",
+    "url": ".txt",
+    "pem": ".pem",
+}
+
+
 def corpus(per_family: int = 40, negatives_each: int = 20, seed: int = 2026) -> list[Sample]:
     rng = random.Random(seed)
     out: list[Sample] = []
     for family, make in POSITIVES.items():
         for i in range(per_family):
             style, text = make(rng)
-            out.append(Sample(f"pos-{family}-{i}.{style}", text, family))
+            out.append(Sample(f"pos-{family}-{i}{EXTENSIONS[style]}", text, family))
     for n, make_neg in enumerate(NEGATIVES):
         for i in range(negatives_each):
             out.append(Sample(f"neg-{n}-{i}.txt", make_neg(rng), None))

@@ -55,8 +55,11 @@ class Compiled:
     spec: pathspec.PathSpec[Any] | None = None
     regex: re.Pattern[str] | None = None
     actions: frozenset[str] = frozenset()
+    fast: re.Pattern[str] | None = None  # all include patterns in one regex (no negation)
 
     def matches(self, path: str) -> bool:
+        if self.fast is not None:
+            return self.fast.match(path) is not None
         return self.spec is None or bool(self.spec.match_file(path))
 
 
@@ -124,6 +127,20 @@ def compile_regex(pattern: str, rule_id: str, file: str, line: int | None, what:
         ) from exc
 
 
+_NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+
+
+def fast_regex(spec: pathspec.PathSpec[Any]) -> re.Pattern[str] | None:
+    """One regex for a spec of include-only patterns (pathspec's own regexes, joined)."""
+    parts = []
+    for pattern in spec.patterns:
+        regex = getattr(pattern, "regex", None)
+        if pattern.include is not True or regex is None:
+            return None
+        parts.append("(?:" + _NAMED_GROUP.sub("(?:", regex.pattern) + ")")
+    return re.compile("|".join(parts)) if parts else None
+
+
 def first_folder(pattern: str) -> str | None:
     """The literal first folder a pattern is anchored to, or None when it can match anywhere."""
     body = pattern[1:] if pattern.startswith("/") else pattern
@@ -169,11 +186,13 @@ def compile_rules(rules: PolicyRules, file: str, line_of: LineOf) -> CompiledPol
         for i, rule in enumerate(getattr(rules, verb)):
             item = add(verb, rule, f"{verb}-{slug(rule.patterns[0])}", (verb, i), "deny")
             item.spec = compile_globs(rule.patterns, item.id, file, item.line)
+            item.fast = fast_regex(item.spec)
             item.actions = frozenset(rule.actions)
     for i, rule in enumerate(rules.owners):
         item = add("owners", rule, f"owners-{i + 1}", ("owners", i), "owners")
         paths = [rule.path] if isinstance(rule.path, str) else rule.path
         item.spec = compile_globs(paths, item.id, file, item.line)
+        item.fast = fast_regex(item.spec)
     for verb in ("deny", "allow"):
         for i, dep in enumerate(getattr(rules.deps, verb)):
             where = ("deps", verb, i)
@@ -198,12 +217,14 @@ def compile_rules(rules: PolicyRules, file: str, line_of: LineOf) -> CompiledPol
     if rules.deps.pinned is not None:
         item = add("deps-pinned", rules.deps.pinned, "deps-pinned", ("deps", "pinned"), "deps-pinned")
         item.spec = compile_globs(rules.deps.pinned.files, item.id, file, item.line)
+        item.fast = fast_regex(item.spec)
     if rules.models is not None:
         add("budget", rules.models, "budget", ("models",), "budget")
     for i, content in enumerate(rules.content):
         item = add("content", content, f"content-{i + 1}", ("content", i), "content")
         paths = [content.path] if isinstance(content.path, str) else content.path
         item.spec = compile_globs(paths, item.id, file, item.line)
+        item.fast = fast_regex(item.spec)
         item.regex = compile_regex(content.regex, item.id, file, item.line, "regex")
     if rules.secrets is not None:
         add("secrets", rules.secrets, "secrets", ("secrets",), "secrets")

@@ -10,12 +10,13 @@ once, so a bad one is reported with the rule that holds it.
 
 from __future__ import annotations
 
+import json
 import re
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.json_schema import SkipJsonSchema
 
 from maestro_ci.errors import InputError
@@ -181,7 +182,10 @@ def load_policy(path: Path) -> CompiledPolicy:
             place=f"line {doc.line_of(('schema_version',)) or 1}",
             fix="upgrade maestro-ci, or write the file in the older format",
         )
-    rules = validate_document(doc, PolicyRules)
+    try:  # fast path: a valid file needs no JSON Schema pass (and no jsonschema import)
+        rules = PolicyRules.model_validate_json(json.dumps(data), strict=True)
+    except (ValidationError, TypeError, ValueError):
+        rules = validate_document(doc, PolicyRules)  # raises with file, line and JSON path
     from maestro_ci.jobs.policy_compile import compile_rules
 
     return compile_rules(rules, str(path), doc.line_of)

@@ -7,6 +7,7 @@ rename writes both its old and its new path.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -39,10 +40,20 @@ class PathIndex:
                 for head in dict.fromkeys(h for h in heads if h):
                     self.buckets[head].append(rule)
 
+        fast = [r.fast for r in self.anywhere]
+        self.prefilter: re.Pattern[str] | None = None
+        if self.anywhere and all(f is not None for f in fast):
+            self.prefilter = re.compile("|".join(f"(?:{f.pattern})" for f in fast if f is not None))
+
     def candidates(self, path: str) -> list[Compiled]:
         head = path.split("/", 1)[0]
         found = self.buckets.get(head)
-        return found + self.anywhere if found else self.anywhere
+        anywhere = self.anywhere
+        if self.prefilter is not None and self.prefilter.match(path) is None:
+            anywhere = []
+        if found:
+            return found + anywhere if anywhere else found
+        return anywhere
 
     def matching(self, path: str, action: str) -> list[Compiled]:
         return [
