@@ -19,22 +19,21 @@ import shutil
 import subprocess
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent.parent))
 
-from common import WORK, median, p90, time_call, time_command, write_results
+from common import WORK, median, p90, time_call, time_command, write_results  # noqa: E402
 
-from maestro_ci.jobs.policy_compile import compile_rules
-from maestro_ci.jobs.policy_model import PolicyRules
-from maestro_ci.jobs.policy_paths import path_findings
-from maestro_ci.jobs.secret_scan import scan_text
-from maestro_ci.jobs.secrets import DEFAULT_RULES, Masker
-from maestro_ci.models import ChangeKind, FileChange
-from tests.secret_corpus import corpus
+from maestro_ci.jobs.policy_compile import compile_rules  # noqa: E402
+from maestro_ci.jobs.policy_model import PolicyRules  # noqa: E402
+from maestro_ci.jobs.policy_paths import path_findings  # noqa: E402
+from maestro_ci.jobs.secret_scan import scan_text  # noqa: E402
+from maestro_ci.jobs.secrets import DEFAULT_RULES, Masker  # noqa: E402
+from maestro_ci.models import ChangeKind, FileChange  # noqa: E402
+from tests.secret_corpus import corpus  # noqa: E402
 
 BIN = Path(sys.executable).parent
 LABEL_FAMILY = {"aws-secret": "aws", "slack-webhook": "slack"}
