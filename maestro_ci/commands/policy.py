@@ -46,7 +46,7 @@ def gather(args: argparse.Namespace, inv: Invocation) -> PolicyInputs:
     from maestro_ci.jobs.policy_model import Mode, load_policy
     from maestro_ci.models import ChangeKind, InputFile
     from maestro_ci.sources import git
-    from maestro_ci.sources.policy_inputs import BlobReader
+    from maestro_ci.sources.policy_inputs import BlobReader, has_commit, initial_change_set
     from maestro_ci.sources.store import sha256_file
 
     settings = inv.settings
@@ -75,11 +75,15 @@ def gather(args: argparse.Namespace, inv: Invocation) -> PolicyInputs:
         rng = resolve_range(root, args.base, args.head, inv.env)
         base, head = rng.base, rng.head
         notes.append(f"range {rng.base}..{rng.head}: {rng.reason}")
-    changes = git.change_set(base, head, root)
+    first_commit = args.staged and not has_commit(root)
+    changes = initial_change_set(root) if first_commit else git.change_set(base, head, root)
     kept = [f.path for f in changes.files if f.kind is not ChangeKind.DELETED]
     reader = BlobReader(root, head if head in (git.INDEX, git.WORKTREE) else changes.head_sha, kept)
-    needs_lines = bool(policy.of_kind("content", "secrets"))
-    added = {k: v.new for k, v in git.changed_lines(base, head, root).items()} if needs_lines else {}
+    added: dict[str, set[int]] = {}
+    if policy.of_kind("content", "secrets") and first_commit:
+        added = {p: set(range(1, (reader(p) or b"").count(b"\n") + 2)) for p in kept}
+    elif policy.of_kind("content", "secrets"):
+        added = {k: v.new for k, v in git.changed_lines(base, head, root).items()}
     extra: dict[str, Any] = {}
     if policy.of_kind("owners"):
         from maestro_ci.sources import codeowners

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from maestro_ci.errors import InputError
+from maestro_ci.models import ChangeKind, ChangeSet, FileChange
 from maestro_ci.sources.git import INDEX, WORKTREE
 
 
@@ -66,6 +67,35 @@ class BlobReader:
     def size(self, path: str) -> int | None:
         data = self(path)
         return None if data is None else len(data)
+
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+def has_commit(root: Path) -> bool:
+    proc = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    return proc.returncode == 0
+
+
+def initial_change_set(root: Path) -> ChangeSet:
+    """Before the first commit: every staged file is added."""
+    from maestro_ci.sources.git import run_git
+
+    out = run_git(["diff", "--cached", "--numstat", "-z", EMPTY_TREE], root)
+    files = []
+    for entry in out.split("\0"):
+        if entry:
+            added, _deleted, path = entry.split("\t", 2)
+            binary = added == "-"
+            files.append(
+                FileChange(path=path, kind=ChangeKind.ADDED, added=0 if binary else int(added), binary=binary)
+            )
+    return ChangeSet(base=EMPTY_TREE, head=INDEX, base_sha=EMPTY_TREE, head_sha=INDEX, files=files)
 
 
 def declared_requirements(root: Path) -> tuple[list[str], list[str]]:

@@ -356,3 +356,15 @@ def test_worktree_reader_and_declared_requirements(git_repo) -> None:
     repo.write("pyproject.toml", "[project\n")
     with pytest.raises(Exception, match=r"cannot read pyproject\.toml"):
         declared_requirements(repo.path)
+
+
+def test_staged_before_the_first_commit(cli, git_repo) -> None:
+    git_repo.write("policy/rules.yaml", RULES)
+    git_repo.write("infra/main.tf", "x\n")
+    git_repo.write("src/app.py", "print(1)\nbreakpoint()\n")
+    git_repo.git("add", "-A")
+    res = cli("policy", "--staged", "--no-record", "--format", "json", cwd=git_repo.path)
+    assert res.code == 1, res.err
+    data = json.loads(res.out)
+    assert codes(data) == [("policy.deny-infra", "fail"), ("policy.no-breakpoint", "warn")]
+    assert data["reasons"][1]["location"]["line"] == 2
