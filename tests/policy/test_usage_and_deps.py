@@ -155,3 +155,28 @@ def test_pinned_requirements(tmp_path: Path) -> None:
 def test_dependency_files() -> None:
     assert is_dependency_file("pyproject.toml") and is_dependency_file("sub/requirements-dev.txt")
     assert not is_dependency_file("src/app.py")
+
+
+def test_non_spdx_licence_is_unknown_and_named(tmp_path: Path) -> None:
+    pol = _policy(tmp_path, DENY_GPL)
+    pkgs = [
+        PackageLicence("odd", "2.0", None, "License", "Custom Licence v1"),
+        PackageLicence("bare", "1", None, "none"),
+    ]
+    found = licence_findings(pol.of_kind("deps-deny"), [], pol.of_kind("deps-unknown")[0], pkgs)
+    assert [f.message for f in found] == [
+        "odd 2.0: licence unknown: 'Custom Licence v1' is not an SPDX expression",
+        "bare 1: licence unknown: no licence (none)",
+    ]
+
+
+def test_sarif_schema_is_the_official_file_byte_for_byte() -> None:
+    import hashlib
+
+    import maestro_ci
+
+    data = (Path(maestro_ci.__file__).parent / "data" / "sarif-2.1.0.schema.json").read_bytes()
+    # oasis-tcs/sarif-spec, Schemata/sarif-schema-2.1.0.json at commit 85971b3e048f61a6d643b95fc6233d073302f5b8
+    assert (
+        hashlib.sha256(data).hexdigest() == "ad389db5a66fad5c131178b0e1f18600ac625616cd5ea20a00ee8ee246dc7069"
+    )
