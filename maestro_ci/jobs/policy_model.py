@@ -40,7 +40,7 @@ class _Model(BaseModel):
 
 class _Rule(_Model):
     id: str | SkipJsonSchema[None] = Field(
-        default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", description="Stable rule id."
+        default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Stable rule id."
     )
     reason: str | SkipJsonSchema[None] = Field(
         default=None, description="Why the rule exists, shown with every finding."
