@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic.json_schema import SkipJsonSchema
 
 from maestro_ci.errors import InputError
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 RULES_SCHEMA_VERSION = 1
 Action = Literal["read", "write", "add", "modify", "delete", "rename"]
+
+
+RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 
 
 class Mode(StrEnum):
@@ -39,9 +42,7 @@ class _Model(BaseModel):
 
 
 class _Rule(_Model):
-    id: str | SkipJsonSchema[None] = Field(
-        default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Stable rule id."
-    )
+    id: RuleId | SkipJsonSchema[None] = Field(default=None, description="Stable rule id.")
     reason: str | SkipJsonSchema[None] = Field(
         default=None, description="Why the rule exists, shown with every finding."
     )
