@@ -141,7 +141,9 @@ def scan_text(
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
     taken: list[tuple[int, int]] = []
     found: list[SecretFinding] = []
-    rules = list(masker._active(text)) + ([GENERIC_RULE] if entropy else [])
+    lowered = text.lower()
+    rules = [r for r in masker.rules if not r.triggers or any(t in lowered for t in r.triggers)]
+    rules += [GENERIC_RULE] if entropy else []
     for rule in rules:
         for match in rule.regex.finditer(text):
             value = match.group(rule.group)
