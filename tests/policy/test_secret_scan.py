@@ -148,3 +148,11 @@ def test_secrets_scan_cli_baseline_flow(cli, tmp_path: Path) -> None:
     assert res.code == 1
     res = cli("secrets", "scan", "cfg.env", "--baseline", "missing.json", "--no-record", cwd=tmp_path)
     assert res.code == 2 and "secrets baseline not found" in res.err
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_scanning_random_text_never_crashes(text: str) -> None:
+    for finding in scan_text(text, "r.txt", Masker()):
+        assert 1 <= finding.line <= text.count("\n") + 1
+        assert finding.column >= 1
