@@ -136,7 +136,7 @@ def scan_text(
     only_lines: Collection[int] | None = None,
 ) -> list[SecretFinding]:
     """Every secret in ``text`` (optionally only on ``only_lines``), as masked findings."""
-    lines = text.splitlines()
+    lines = text.split("\n")
     allowed = _allowed_lines(lines) if ALLOW_MARKER in text else set()
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
     taken: list[tuple[int, int]] = []
