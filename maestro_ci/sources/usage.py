@@ -91,7 +91,7 @@ def parse_usage(text: str, file: str) -> list[UsageRecord]:
             raise InputError("expected a list of records", file=file, fix="write [ {...}, {...} ]")
         return [_record(raw, i + 1, file, None) for i, raw in enumerate(data)]
     records: list[UsageRecord] = []
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -108,7 +108,7 @@ def parse_usage(text: str, file: str) -> list[UsageRecord]:
 
 
 def _looks_jsonl(text: str) -> bool:
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in text.split("\n") if ln.strip()]
     if len(lines) < 2 or not lines[0].lstrip().startswith("{"):
         return False
     try:
