@@ -114,7 +114,7 @@ def pinned_findings(rule: Compiled, file: str, text: str) -> list[Finding]:
     out: list[Finding] = []
     logical: list[tuple[int, str]] = []
     pending, start = "", 0
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):
         if not pending:
             start = number
         line = raw.split(" #", 1)[0].rstrip() if not raw.lstrip().startswith("#") else ""
