@@ -51,7 +51,7 @@ def _rule(
 _KEYWORDS = (
     r"(?:[a-z0-9_.-]*(?:password|passwd|pwd|secret|api[_.-]?key|apikey|access[_.-]?key|"
     r"auth[_.-]?token|access[_.-]?token|refresh[_.-]?token|private[_.-]?key|client[_.-]?secret|"
-    r"token|credentials?))"
+    r"token|credentials?)|(?:[a-z0-9_.-]*[_.-])?pass)"
 )
 
 DEFAULT_RULES: tuple[Rule, ...] = (
@@ -179,7 +179,9 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _rule(
         "password-assignment",
         "password",
-        r"(?i)\b" + _KEYWORDS + r"['\"]?\s*(?::=|=>|[:=])\s*(['\"]?)([^\s'\",;$<{%(][^\s'\",;]{5,199})\1",
+        r"(?i)\b"
+        + _KEYWORDS
+        + r"['\"]?\s*(?::=|=>|[:=])\s*(['\"]?)((?!%\()[^\s'\",;$<{(][^\s'\",;]{5,199})\1",
         2,
         ["pass", "pwd", "secret", "key", "token", "credential"],
         "Password, secret, token or API key assigned to a named field",
