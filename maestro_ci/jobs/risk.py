@@ -122,13 +122,13 @@ def verdict(
         reasons.append(
             Reason(
                 code="risk.reviewer-required",
-                message=f"risk score {score:.3f} is at or above {threshold:.2f}: a reviewer is required",
+                message=f"risk score {score:.3f} is at or above {threshold:.3g}: a reviewer is required",
                 fix="ask a code owner to review, or split the change into smaller ones",
                 severity=severity,
             )
         )
     summary = f"risk {score:.3f} ({mode})" + (
-        f" ≥ {threshold:.2f}: reviewer required" if high else f" < {threshold:.2f}"
+        f" ≥ {threshold:.3g}: reviewer required" if high else f" < {threshold:.3g}"
     )
     return GateResult.model_validate(
         {
