@@ -19,10 +19,24 @@ if TYPE_CHECKING:
     from maestro_ci.sources.git_history import Commit
 
 KAMEI = ("la", "ld", "lt", "nf", "nd", "ns", "entropy", "age", "ndev", "nuc", "exp", "rexp", "sexp", "fix")
+DERIVED = ("la_rel", "ld_rel", "la_per_file", "nuc_per_file")
 OURS = ("churn30", "test_share")
-FEATURES = KAMEI + OURS
+FEATURES = KAMEI + DERIVED + OURS
 DAY = 86400
 TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$")
+
+
+def with_derived(values: dict[str, float]) -> dict[str, float]:
+    """Add relative churn (lines added/deleted per line of the touched files) and per-file ratios."""
+    lt = max(1.0, values["lt"] * max(1.0, values["nf"]))  # lt is the mean size of the touched files
+    nf = max(1.0, values["nf"])
+    return {
+        **values,
+        "la_rel": values["la"] / lt,
+        "ld_rel": values["ld"] / lt,
+        "la_per_file": values["la"] / nf,
+        "nuc_per_file": values["nuc"] / nf,
+    }
 
 
 def is_fix(message: str, keywords: list[str]) -> bool:
@@ -88,24 +102,26 @@ class History:
         since = commit.time - 30 * DAY
         churn30 = sum(c for s in known for (t, c) in s.recent if t >= since)
         tests = sum(1 for f in files if TEST_PATH.search(f.path))
-        return {
-            "la": la,
-            "ld": ld,
-            "lt": sum(s.size for s in known) / max(1, len(files)),
-            "nf": len(files),
-            "nd": len({directory(f.path) for f in files}),
-            "ns": len(subs),
-            "entropy": entropy,
-            "age": sum(ages) / len(ages) if ages else 0.0,
-            "ndev": len(devs),
-            "nuc": sum(s.changes for s in known),
-            "exp": exp,
-            "rexp": rexp,
-            "sexp": sexp,
-            "fix": 1.0 if is_fix(commit.message, self.keywords) else 0.0,
-            "churn30": churn30,
-            "test_share": tests / len(files) if files else 0.0,
-        }
+        return with_derived(
+            {
+                "la": la,
+                "ld": ld,
+                "lt": sum(s.size for s in known) / max(1, len(files)),
+                "nf": len(files),
+                "nd": len({directory(f.path) for f in files}),
+                "ns": len(subs),
+                "entropy": entropy,
+                "age": sum(ages) / len(ages) if ages else 0.0,
+                "ndev": len(devs),
+                "nuc": sum(s.changes for s in known),
+                "exp": exp,
+                "rexp": rexp,
+                "sexp": sexp,
+                "fix": 1.0 if is_fix(commit.message, self.keywords) else 0.0,
+                "churn30": churn30,
+                "test_share": tests / len(files) if files else 0.0,
+            }
+        )
 
     def observe(self, commit: Commit) -> None:
         cutoff = commit.time - 30 * DAY
