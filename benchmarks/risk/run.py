@@ -147,12 +147,15 @@ def train_real(name: str, mirror: Path) -> str:
         target.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["git", "clone", "-q", str(mirror), str(target)], check=True)
     sha = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=target, capture_output=True, text=True
+        ["git", "rev-parse", "HEAD"], cwd=target, capture_output=True, text=True, check=True
     ).stdout.strip()
     out = target / ".maestro" / "risk-model.json"
     start = time.perf_counter()
     proc = subprocess.run(
-        [MAESTRO, "risk", "train", "--out", str(out), "-C", str(target)], capture_output=True, text=True
+        [MAESTRO, "risk", "train", "--out", str(out), "-C", str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     total = time.perf_counter() - start
     if proc.returncode != 0:
