@@ -104,6 +104,13 @@ def lr_raw(train: list[dict[str, float]], test: list[dict[str, float]]) -> list[
     return [float(v) for v in clf.predict_proba([[r[f] for f in feats] for r in test])[:, 1]]
 
 
+def _best(res: dict[str, dict[str, float]], name: str) -> str:
+    """The AUC, in bold when it is the row's best."""
+    value = res[name]["auc"]
+    best = max(r["auc"] for r in res.values())
+    return f"**{value:.3f}**" if value == best else f"{value:.3f}"
+
+
 def jit_table() -> tuple[str, dict[str, float]]:
     lines = [
         "| project | commits (test) | buggy share | AUC ours | AUC LA | AUC LR raw | Brier ours | Brier LA "
@@ -126,8 +133,8 @@ def jit_table() -> tuple[str, dict[str, float]]:
             for key, value in m.items():
                 means.setdefault(f"{name}.{key}", []).append(value)
         lines.append(
-            f"| {project} | {len(rows)} ({len(test)}) | {sum(y) / len(y):.2f} | **{res['ours']['auc']:.3f}** "
-            f"| {res['la']['auc']:.3f} | {res['raw']['auc']:.3f} | {res['ours']['brier']:.3f} "
+            f"| {project} | {len(rows)} ({len(test)}) | {sum(y) / len(y):.2f} | {_best(res, 'ours')} "
+            f"| {_best(res, 'la')} | {_best(res, 'raw')} | {res['ours']['brier']:.3f} "
             f"| {res['la']['brier']:.3f} | {res['raw']['brier']:.3f} "
             f"| {res['ours']['r10']:.2f} / {res['la']['r10']:.2f} | {res['ours']['r20']:.2f} / {res['la']['r20']:.2f} |"
         )

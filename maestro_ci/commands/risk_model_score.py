@@ -50,7 +50,7 @@ def change_features(change: ChangeSet, inv: Invocation, section: RiskSection) ->
     if paths:
         for c in iter_log([change.base_sha, "--", *paths], root):
             seen[c.sha] = c
-    for c in iter_log([change.base_sha, f"--author=<{email}>"], root):
+    for c in iter_log([change.base_sha, "--fixed-strings", f"--author=<{email}>"], root):
         seen[c.sha] = c
     history = History(section.fix_keywords)
     for c in sorted(seen.values(), key=lambda c: c.time):

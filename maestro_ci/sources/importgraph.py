@@ -8,7 +8,8 @@ inside the repository are kept.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,10 +63,25 @@ def _python_files(root: Path) -> list[Path]:
     return out
 
 
+_HAS_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+\S+[ \t]+)?import\b", re.MULTILINE)
+
+
+def _statements(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every statement, nested in blocks too; expressions are not walked (imports are statements)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(node, name, None)
+            if isinstance(children, list):
+                stack.extend(children)
+
+
 def _imported_names(tree: ast.AST, module: str, is_package: bool) -> set[str]:
     names: set[str] = set()
     package = module if is_package else module.rpartition(".")[0]
-    for node in ast.walk(tree):
+    for node in _statements(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -101,7 +117,11 @@ def build_graph(root: Path) -> ImportGraph:
     for rel in files:
         module = _module_name(rel)
         try:
-            tree = ast.parse((root / rel).read_bytes(), filename=rel.as_posix())
+            data = (root / rel).read_bytes()
+            if not _HAS_IMPORT.search(data):
+                graph.imports[module] = frozenset()
+                continue
+            tree = ast.parse(data, filename=rel.as_posix())
         except (SyntaxError, ValueError, OSError):
             graph.imports[module] = frozenset()
             continue

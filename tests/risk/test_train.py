@@ -115,3 +115,19 @@ def test_bad_model_files_are_exit_2(cli, planted, tmp_path: Path) -> None:
     missing.write_text(json.dumps({**doc, "coefficients": coefs}))
     res = cli("risk", "--base", "HEAD~1", "--model", str(missing), "--no-record", cwd=path)
     assert res.code == 2 and "lacks coefficients for feature(s) la" in res.err
+
+
+def test_model_from_config(cli, planted) -> None:
+    path, _ = planted
+    model = path / "model.json"
+    if not model.exists():
+        assert cli("risk", "train", "--out", str(model), cwd=path).code == 0
+    (path / ".maestro.yml").write_text("version: 1\nrisk:\n  model: model.json\n")
+    try:
+        res = cli("risk", "--base", "HEAD~2", "--format", "json", "--no-record", cwd=path)
+        result = json.loads(res.out)
+        assert result["details"]["mode"].startswith("model")
+        assert result["threshold"] == load_model(model).threshold
+        assert any(i["path"] == "model.json" for i in result["inputs"])
+    finally:
+        (path / ".maestro.yml").unlink()
