@@ -166,7 +166,7 @@ def train_real(name: str, mirror: Path) -> str:
     )
     total = time.perf_counter() - start
     if proc.returncode != 0:
-        return f"| {name} | `{sha[:12]}` | failed: {proc.stderr.strip()[:120]} | | | | | |"
+        return f"| {name} | `{sha[:12]}` | failed: {proc.stderr.strip()[:120]} | | | | | | |"
     mined = re.search(r"mined (\d+) commits in ([\d.]+) s.*?(\d+) fixes; (\d+) commits blamed", proc.stderr)
     model = json.loads(out.read_text())
     commits = int(mined.group(1)) if mined else 0
@@ -174,7 +174,8 @@ def train_real(name: str, mirror: Path) -> str:
     return (
         f"| {name} | `{sha[:12]}` | {commits} | {total:.1f} s | {commits / total:.0f} | "
         f"{model['window']['commits']} ({model['window']['labelled_buggy']} buggy, {mined.group(3) if mined else '?'} fixes) "
-        f"| {auc if auc is not None else 'n/a'} | {brier if brier is not None else 'n/a'} |"
+        f"| {auc if auc is not None else 'n/a'} | {model['metrics'].get('auc_lines_added') or 'n/a'} "
+        f"| {brier if brier is not None else 'n/a'} |"
     )
 
 
@@ -230,8 +231,8 @@ vs {avg["la.auc"]:.3f} (LA) and {avg["raw.auc"]:.3f} (LR raw); mean Brier {avg["
 **`maestro-ci risk train` on real Python histories** (full clones of the named commits; one
 `git log --numstat` pass, one `git blame` per file a fix changed, 8 in parallel):
 
-| project | commit | commits mined | wall time (mine + SZZ + fit) | commits/s | labelled | hold-out AUC | Brier |
-|---|---|---:|---:|---:|---|---:|---:|
+| project | commit | commits mined | wall time (mine + SZZ + fit) | commits/s | labelled | hold-out AUC | AUC of LA (same hold-out) | Brier |
+|---|---|---:|---:|---:|---|---:|---:|---:|
 {chr(10).join(real)}
 
 **Speed**: {big}

@@ -74,7 +74,9 @@ def run_train(args: argparse.Namespace, inv: Invocation) -> int:
         f"risk model written to {out}\n"
         f"  window {model.window.first} .. {model.window.last}, {model.window.commits} commits, "
         f"{model.window.labelled_buggy} bug-introducing\n"
-        f"  hold-out (newest {m.test_commits} commits): AUC {auc}, Brier {brier}\n"
+        f"  hold-out (newest {m.test_commits} commits): AUC {auc}, Brier {brier}"
+        + (f" (lines added alone: AUC {m.auc_lines_added:.3f})" if m.auc_lines_added is not None else "")
+        + "\n"
         f"  threshold {model.threshold:.3f} flags the riskiest {model.flag_share:.0%}\n"
     )
     return 0

@@ -42,6 +42,9 @@ class TrainingWindow(Frozen):
 class ModelMetrics(Frozen):
     auc: float | None = Field(description="ROC AUC on the newest commits (time-ordered hold-out).")
     brier: float | None = Field(description="Brier score on the hold-out.")
+    auc_lines_added: float | None = Field(
+        default=None, description="ROC AUC on the hold-out of ranking by lines added alone (the baseline)."
+    )
     train_commits: int
     test_commits: int
 

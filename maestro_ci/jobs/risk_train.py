@@ -141,14 +141,21 @@ def train(
         )
     cut = int(len(commits) * split)
     train_y, test_y = list(y[:cut]), list(y[cut:])
-    auc = brier = None
+    auc = brier = auc_la = None
     calib: list[CalibrationBin] = []
     if len(set(train_y)) == 2 and test_y:
         model = _model(rows[:cut], train_y, features, commits, fixes, y, flag_share, None, None, [], 0, 0)
         p = [model.predict(r) for r in rows[cut:]]
         auc, brier = auc_brier(test_y, p)
+        auc_la, _ = auc_brier(
+            test_y, [float(r.get("la", 0.0)) / (1 + float(r.get("la", 0.0))) for r in rows[cut:]]
+        )
         calib = calibration(test_y, p)
-    return _model(rows, y, features, commits, fixes, y, flag_share, auc, brier, calib, cut, len(test_y))
+    model = _model(rows, y, features, commits, fixes, y, flag_share, auc, brier, calib, cut, len(test_y))
+    if auc_la is not None:
+        metrics = model.metrics.model_copy(update={"auc_lines_added": round(auc_la, 4)})
+        model = model.model_copy(update={"metrics": metrics})
+    return model
 
 
 def _model(
