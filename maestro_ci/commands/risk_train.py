@@ -49,7 +49,7 @@ def run_train(args: argparse.Namespace, inv: Invocation) -> int:
     isatty = getattr(inv.stderr, "isatty", lambda: False)()
     progress = Progress(inv, bool(args.progress or isatty))
     started = time.perf_counter()
-    commits = git_history.mine(root, head, args.since, lambda n: progress.show(f"mining: {n} commits"))
+    commits = git_history.mine(root, head, args.since, lambda n, t: progress.bar("mining", n, t))
     progress.end()
     mined = time.perf_counter() - started
     commits = [c for c in commits if c.files or c.is_merge]
@@ -68,7 +68,8 @@ def run_train(args: argparse.Namespace, inv: Invocation) -> int:
     rate = len(commits) / mined if mined > 0 else float("inf")
     inv.info(
         f"mined {len(commits)} commits in {mined:.1f} s ({rate:.0f} commits/s); {len(fixes)} fixes; "
-        f"{sum(y)} commits blamed; total {elapsed:.1f} s"
+        f"{sum(y)} commits blamed; total {elapsed:.1f} s "
+        f"({len(commits) / elapsed if elapsed > 0 else 0:.0f} commits/s overall)"
     )
     inv.write(
         f"risk model written to {out}\n"

@@ -130,6 +130,8 @@ def verdict(
     summary = f"risk {score:.3f} ({mode})" + (
         f" ≥ {threshold:.3g}: reviewer required" if high else f" < {threshold:.3g}"
     )
+    if details.get("not_measured"):
+        summary += "; not measured: " + ", ".join(details["not_measured"])
     return GateResult.model_validate(
         {
             "gate": "risk",

@@ -96,14 +96,18 @@ def coverage(
     }
     if before is None or after is None:
         return Signal("coverage_drop", None, missing="the coverage files measure no statements"), facts
-    drop = max(0.0, before - after)
-    words = (
-        f"lowers total coverage from {before:.1%} to {after:.1%}"
-        if drop > 0
-        else (f"keeps total coverage at {after:.1%}")
-    )
-    if diff_cov is not None:
-        words += f"; covers {diff_cov:.0%} of the changed lines"
+    total_drop = max(0.0, before - after)
+    # changed lines covered less than the code base was: the drop a large total hides
+    diff_drop = max(0.0, before - diff_cov) if diff_cov is not None else 0.0
+    drop = max(total_drop, diff_drop)
+    if diff_drop > total_drop:
+        words = f"covers {diff_cov:.0%} of the changed lines (total coverage of base: {before:.1%})"
+    elif total_drop > 0:
+        words = f"lowers total coverage from {before:.1%} to {after:.1%}"
+    else:
+        words = f"keeps total coverage at {after:.1%}"
+        if diff_cov is not None:
+            words += f"; covers {diff_cov:.0%} of the changed lines"
     return Signal("coverage_drop", round(drop, 4), words, fix="add tests that run the changed lines"), facts
 
 

@@ -92,17 +92,20 @@ def mine(
     cwd: Path,
     head: str = "HEAD",
     since: str | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Commit]:
     """Every commit reachable from ``head`` (since a date), oldest first."""
     args = [head]
     if since:
         args.append(f"--since={since}")
     commits: list[Commit] = []
+    total = 0
+    if progress:
+        total = int(run_git(["rev-list", "--count", *args], cwd).strip() or 0)
     for commit in iter_log(args, cwd):
         commits.append(commit)
         if progress and len(commits) % 200 == 0:
-            progress(len(commits))
+            progress(len(commits), total)
     commits.reverse()
     return commits
 

@@ -32,10 +32,31 @@ def test_coverage_json_drop_and_diff_coverage(cli, shop: GitRepo, tmp_path: Path
     head.write_text(coverage_json({"pkg/core.py": ([1, 2, 3, 5], [4, 6]), "pkg/api.py": ([1, 4, 5], [])}))
     _, result = risk_json(cli, shop, "--coverage-base", str(base), "--coverage-head", str(head))
     cov = signal(result, "coverage_drop")
-    assert cov["raw"] == pytest.approx(1 - 7 / 9, abs=1e-3)
+    # total 100% -> 7/9, but the changed lines are covered at 60%: the larger drop (0.4) counts
+    assert result["details"]["coverage_head"] == pytest.approx(7 / 9)
     assert result["details"]["diff_coverage"] == pytest.approx(0.6)
-    assert "covers 60% of the changed lines" in cov["words"]
+    assert cov["raw"] == pytest.approx(0.4)
+    assert "covers 60% of the changed lines (total coverage of base: 100.0%)" in cov["words"]
     assert {i["path"] for i in result["inputs"]} == {str(base), str(head)}
+
+
+def test_total_coverage_drop_when_changed_lines_are_covered(cli, shop: GitRepo, tmp_path: Path) -> None:
+    base = tmp_path / "base.json"
+    head = tmp_path / "head.json"
+    base.write_text(coverage_json({"pkg/core.py": ([1, 2], []), "pkg/api.py": ([1, 4, 5], [])}))
+    head.write_text(coverage_json({"pkg/core.py": ([1, 2, 3, 4, 5, 6], []), "pkg/api.py": ([1], [4, 5])}))
+    _, result = risk_json(cli, shop, "--coverage-base", str(base), "--coverage-head", str(head))
+    cov = signal(result, "coverage_drop")
+    assert cov["raw"] == pytest.approx(round(1 - 7 / 9, 4))
+    assert "lowers total coverage from 100.0% to 77.8%" in cov["words"]
+    same = tmp_path / "same.json"
+    same.write_text(coverage_json({"pkg/core.py": ([1, 2, 3, 4, 5, 6], []), "pkg/api.py": ([1, 4, 5], [])}))
+    _, result = risk_json(cli, shop, "--coverage-base", str(base), "--coverage-head", str(same))
+    assert signal(result, "coverage_drop")["raw"] == 0
+    assert (
+        "keeps total coverage at 100.0%; covers 100% of the changed lines"
+        in signal(result, "coverage_drop")["words"]
+    )
 
 
 def test_coverage_xml_and_data_file(cli, shop: GitRepo, tmp_path: Path) -> None:

@@ -131,3 +131,14 @@ def test_model_from_config(cli, planted) -> None:
         assert any(i["path"] == "model.json" for i in result["inputs"])
     finally:
         (path / ".maestro.yml").unlink()
+
+
+def test_mine_since_and_progress(planted) -> None:
+    path, _ = planted
+    seen: list[tuple[int, int]] = []
+    # commits are one hour apart from START (2020-09-13 12:26 UTC); a day later leaves 240 - 24 + ...
+    recent = git_history.mine(path, since="2020-09-20", progress=lambda n, t: seen.append((n, t)))
+    assert 0 < len(recent) < 240
+    assert all(c.time >= recent[0].time for c in recent)
+    everything = git_history.mine(path, progress=lambda n, t: seen.append((n, t)))
+    assert len(everything) == 240 and (200, 240) in seen
