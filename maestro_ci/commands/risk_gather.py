@@ -159,6 +159,9 @@ def run_score(args: argparse.Namespace, inv: Invocation) -> int:
         from maestro_ci.jobs.risk_model import load_model
 
         model = load_model(_path(root, model_name))
+        from maestro_ci.sources.git_history import require_full_history
+
+        require_full_history(root, "the model's features")
     signals, context, inputs, change, _graph = gather(args, inv, section)
     metrics = {"files": len(change.files), "lines": change.lines_changed}
     if model is not None:

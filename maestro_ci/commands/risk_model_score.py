@@ -40,9 +40,10 @@ WORDS = {
 def change_features(change: ChangeSet, inv: Invocation, section: RiskSection) -> dict[str, float]:
     from maestro_ci.jobs.risk_features import History
     from maestro_ci.sources import git
-    from maestro_ci.sources.git_history import Commit, FileStat, commit_time, iter_log
+    from maestro_ci.sources.git_history import Commit, FileStat, commit_time, iter_log, require_full_history
 
     root = inv.settings.base_dir
+    require_full_history(root, "the model's features")
     head = change.head_sha
     email = git.run_git(["log", "-1", "--format=%aE", head], root).strip().lower()
     paths = [f.path for f in change.files]

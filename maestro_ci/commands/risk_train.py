@@ -46,6 +46,7 @@ def run_train(args: argparse.Namespace, inv: Invocation) -> int:
     section = inv.settings.config.risk
     root = inv.settings.base_dir
     head = git.resolve_commit(args.train_head, root)
+    git_history.require_full_history(root, "mining for 'risk train'")
     isatty = getattr(inv.stderr, "isatty", lambda: False)()
     progress = Progress(inv, bool(args.progress or isatty))
     started = time.perf_counter()

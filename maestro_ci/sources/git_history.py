@@ -137,6 +137,18 @@ def check_depth(cwd: Path, head_time: int, days: int) -> None:
         )
 
 
+def require_full_history(cwd: Path, what: str) -> None:
+    """Refuse to compute history features from a shallow clone (they would be silently wrong)."""
+    if is_shallow(cwd):
+        depth = run_git(["rev-list", "--count", "HEAD"], cwd).strip()
+        raise InputError(
+            f"shallow clone ({depth} commits): {what} need the full history "
+            "(file age, prior changes, developers and author experience all look back to the first commit)",
+            fix="fetch it with 'git fetch --unshallow'; in GitHub Actions set 'fetch-depth: 0' on "
+            "actions/checkout",
+        )
+
+
 def churn(paths: list[str], head: str, days: int, cwd: Path) -> dict[str, int]:
     """Lines added + deleted per path in the ``days`` before ``head``'s commit time."""
     if not paths:

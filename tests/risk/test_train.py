@@ -136,9 +136,23 @@ def test_model_from_config(cli, planted) -> None:
 def test_mine_since_and_progress(planted) -> None:
     path, _ = planted
     seen: list[tuple[int, int]] = []
-    # commits are one hour apart from START (2020-09-13 12:26 UTC); a day later leaves 240 - 24 + ...
     recent = git_history.mine(path, since="2020-09-20", progress=lambda n, t: seen.append((n, t)))
     assert 0 < len(recent) < 240
     assert all(c.time >= recent[0].time for c in recent)
     everything = git_history.mine(path, progress=lambda n, t: seen.append((n, t)))
     assert len(everything) == 240 and (200, 240) in seen
+
+
+def test_shallow_clone_refuses_model_features(cli, planted, tmp_path: Path) -> None:
+    import subprocess
+
+    path, _ = planted
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "5", f"file://{path}", str(clone)], check=True)
+    res = cli("risk", "train", cwd=clone)
+    assert res.code == 2 and "shallow clone (5 commits)" in res.err and "--unshallow" in res.err
+    model = path / "model.json"
+    if not model.exists():
+        assert cli("risk", "train", "--out", str(model), cwd=path).code == 0
+    res = cli("risk", "--base", "HEAD~1", "--model", str(model), "--no-record", cwd=clone)
+    assert res.code == 2 and "the model's features need the full history" in res.err
