@@ -103,7 +103,7 @@ def gather(
     owners = codeowners.load(root)
     coverage_signal, coverage_facts = _coverage_signal(args, root, change, changed, inputs)
     timings = _path(root, args.timings) if args.timings else root / ".maestro" / "timings.json"
-    counts = read_fail_counts(timings)
+    counts, no_counts = read_fail_counts(timings)
     if counts is not None:
         inputs.append(timings)
     signals = [
@@ -115,7 +115,7 @@ def gather(
         coverage_signal,
         _complexity_signal(root, change, hunks),
         risk_signals.static_alerts(_alerts(args, root, inputs), changed),
-        risk_signals.test_fail_rate(counts, graph, change.paths),
+        risk_signals.test_fail_rate(counts, graph, change.paths, no_counts),
     ]
     context = {
         "range": rng.as_dict(),

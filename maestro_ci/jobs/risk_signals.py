@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from maestro_ci.sources.importgraph import ImportGraph
 
 
+def _files(n: int) -> str:
+    return "file" if n == 1 else "files"
+
+
 def lines_changed(change: ChangeSet) -> Signal:
     n = change.lines_changed
     return Signal("lines_changed", n, f"changes {n} lines", fix="split the change into smaller ones")
@@ -27,7 +31,7 @@ def lines_changed(change: ChangeSet) -> Signal:
 
 def files_touched(change: ChangeSet) -> Signal:
     n = len(change.files)
-    return Signal("files_touched", n, f"touches {n} files", fix="split the change into smaller ones")
+    return Signal("files_touched", n, f"touches {n} {_files(n)}", fix="split the change into smaller ones")
 
 
 def churn(per_file: Mapping[str, int] | None, days: int, why: str = "") -> Signal:
@@ -50,7 +54,7 @@ def owners_touched(owners: CodeOwners | None, paths: list[str]) -> Signal:
         found = owners.owners_of(path)
         owned += bool(found)
         teams.update(found)
-    words = f"touches {owned} files owned by {len(teams)} owners" + (
+    words = f"touches {owned} {_files(owned)} owned by {len(teams)} owner{'s' if len(teams) != 1 else ''}" + (
         f" ({', '.join(sorted(teams)[:4])}{'…' if len(teams) > 4 else ''})" if teams else ""
     )
     return Signal(
@@ -137,10 +141,11 @@ def test_fail_rate(
     counts: Mapping[str, tuple[int, int]] | None,
     graph: ImportGraph | None,
     paths: list[str],
+    why: str = "",
 ) -> Signal:
     """Past failure rate of the tests whose files are touched or import a touched module."""
     if counts is None:
-        return Signal("test_fail_rate", None, missing="no timing store (.maestro/timings.json)")
+        return Signal("test_fail_rate", None, missing=why or "no timing store (.maestro/timings.json)")
     files = set(paths)
     if graph is not None:
         touched = {m for p in paths if (m := graph.module_of(p))}

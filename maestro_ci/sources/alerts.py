@@ -121,21 +121,23 @@ def load_ruff(path: Path, root: Path) -> list[Alert]:
     return alerts
 
 
-def read_fail_counts(path: Path) -> dict[str, tuple[int, int]] | None:
-    """``tests[nodeid].runs`` and ``.failed`` from the timing store; None when absent."""
+def read_fail_counts(path: Path) -> tuple[dict[str, tuple[int, int]] | None, str]:
+    """``tests[nodeid].runs`` and ``.failed`` from the timing store, or None and why not."""
     if not path.is_file():
-        return None
+        return None, f"no timing store ({path.name} not found)"
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
+        return None, f"the timing store {path.name} is not readable JSON"
     tests = doc.get("tests") if isinstance(doc, dict) else None
     if not isinstance(tests, dict):
-        return None
+        return None, f"the timing store {path.name} has no 'tests' object"
     out: dict[str, tuple[int, int]] = {}
     for nodeid, entry in tests.items():
         if isinstance(entry, dict):
             runs, failed = entry.get("runs"), entry.get("failed")
             if isinstance(runs, int) and isinstance(failed, int) and runs > 0:
-                out[str(nodeid)] = (runs, min(failed, runs))
-    return out
+                out[str(nodeid)] = (runs, max(0, min(failed, runs)))
+    if not out:
+        return None, f"the timing store {path.name} records no runs/failed counts"
+    return out, ""

@@ -57,7 +57,7 @@ def _map_paths(raw: Iterable[str], root: Path, tracked: set[str], file: str) -> 
             rel = posix
         else:
             try:
-                rel = Path(posix).resolve().relative_to(root.resolve()).as_posix()
+                rel = (root / posix).resolve().relative_to(root.resolve()).as_posix()
             except (ValueError, OSError):
                 rel = None
             if rel not in tracked:

@@ -90,7 +90,17 @@ def test_fail_rate_not_measured_without_keys(cli, shop: GitRepo, tmp_path: Path)
     bad = tmp_path / "t.json"
     bad.write_text(json.dumps({"tests": {"tests/test_core.py::t": {"duration": 1}}}))
     _, result = risk_json(cli, shop, "--timings", str(bad))
-    assert signal(result, "test_fail_rate")["measured"] is False
+    rate = signal(result, "test_fail_rate")
+    assert rate["measured"] is False and "records no runs/failed counts" in rate["not_measured"]
+    bad.write_text("{not json")
+    _, result = risk_json(cli, shop, "--timings", str(bad))
+    assert "not readable JSON" in signal(result, "test_fail_rate")["not_measured"]
+    bad.write_text("[1, 2]")
+    _, result = risk_json(cli, shop, "--timings", str(bad))
+    assert "no 'tests' object" in signal(result, "test_fail_rate")["not_measured"]
+    _, result = risk_json(cli, shop)
+    assert "timings.json not found" in signal(result, "test_fail_rate")["not_measured"]
+    assert "not measured: coverage_drop, static_alerts, test_fail_rate" in result["summary"]
 
 
 def test_threshold_and_enforce(cli, shop: GitRepo) -> None:
