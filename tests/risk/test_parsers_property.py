@@ -72,3 +72,48 @@ def test_sarif_and_ruff_parsers(data: bytes) -> None:
                 assert exc.message
             else:
                 assert isinstance(found, list)
+
+
+scalars = st.none() | st.booleans() | st.integers(-3, 5) | st.text(max_size=6)
+locations = st.fixed_dictionaries(
+    {},
+    optional={
+        "physicalLocation": st.fixed_dictionaries(
+            {},
+            optional={
+                "artifactLocation": st.fixed_dictionaries({}, optional={"uri": scalars | st.just("a.py")}),
+                "region": st.fixed_dictionaries({}, optional={"startLine": scalars}),
+            },
+        )
+    },
+)
+results = st.fixed_dictionaries(
+    {"message": st.fixed_dictionaries({}, optional={"text": scalars})},
+    optional={"ruleId": scalars, "locations": st.lists(locations, max_size=2) | scalars},
+)
+near_sarif = st.fixed_dictionaries(
+    {"version": st.sampled_from(["2.1.0", "2.0.0", 2])},
+    optional={
+        "runs": st.lists(
+            st.fixed_dictionaries(
+                {"tool": st.fixed_dictionaries({"driver": st.fixed_dictionaries({"name": scalars})})},
+                optional={"results": st.lists(results, max_size=3) | scalars},
+            ),
+            max_size=2,
+        )
+    },
+)
+
+
+@fuzz
+@given(near_sarif)
+def test_near_valid_sarif(doc) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f.sarif"
+        path.write_text(json.dumps(doc))
+        try:
+            found = alerts.load_sarif(path, Path(tmp))
+        except InputError as exc:
+            assert "SARIF" in exc.message
+        else:
+            assert all(isinstance(a.path, str) for a in found)
