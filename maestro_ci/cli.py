@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "git-state": ("git_state", "branch, commit, dirty flag, status and recent commits"),
     "runs": ("runs", "list and show run records"),
     "policy": ("policy", "check a change against policy rules (paths, owners, licences, budgets, secrets)"),
+    "risk": ("risk", "risk score of a change, with contributions; 'risk train' calibrates a model"),
 }
 
 
