@@ -1,0 +1,272 @@
+"""Eval scenarios: the frozen model of one YAML file, and the loader that validates it.
+
+``load_scenario(path)`` is what ``maestro-ci validate`` calls for files under
+``evals/``; ``load_suite(folder)`` loads every scenario and rejects duplicate ids.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from maestro_ci.errors import InputError, did_you_mean
+from maestro_ci.jobs.evals_check_models import (
+    CATEGORIES,
+    CHECK_TYPES,
+    Check,
+    Requirement,
+    Selectors,
+    StructuredRequirements,
+)
+
+SCHEMA_VERSION = 1
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*@v[0-9]+$"
+
+# Requirement sentences (normalised: lower case, no articles or punctuation) -> predicate.
+SENTENCES: dict[str, str] = {
+    "adds test that reproduces prior failure": "adds_regression_test",
+    "adds regression test": "adds_regression_test",
+    "adds test that fails before and passes after": "adds_regression_test",
+    "does not change public api": "no_public_api_change",
+    "no public api change": "no_public_api_change",
+    "keeps public api": "no_public_api_change",
+    "updates changelog": "changelog_updated",
+    "changelog updated": "changelog_updated",
+}
+PREDICATES = (
+    "adds_regression_test",
+    "no_public_api_change",
+    "changelog_updated",
+    "touches_only",
+    "docs_updated_for",
+)
+BARE_PREDICATES = ("adds_regression_test", "no_public_api_change", "changelog_updated")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Fixture(_Strict):
+    """Inputs of a scenario; several fixtures are merged in order (later keys win)."""
+
+    failing_tests: Selectors | None = Field(
+        default=None, description="Tests that fail on the base (fail_to_pass)."
+    )
+    passing_tests: Selectors | None = Field(
+        default=None, description="Tests that must keep passing (pass_to_pass)."
+    )
+    context_files: list[str] = Field(
+        default_factory=list, description="Files the prompt is given (recorded)."
+    )
+    patch: str | None = Field(default=None, description="Patch file for `patch_applies`.")
+    junit: Selectors | None = Field(default=None, description="JUnit files (globs) of the head.")
+    base_junit: Selectors | None = Field(
+        default=None, description="JUnit files of the new tests run on the base."
+    )
+    coverage_data: str | None = Field(default=None, description="coverage.py data file for `coverage_min`.")
+    base: str | None = Field(default=None, description="Base ref overriding --base.")
+    head: str | None = Field(default=None, description="Head ref overriding --head.")
+
+
+class Variant(_Strict):
+    """A perturbed input: the same checks run with these fixtures and environment on top."""
+
+    name: str = Field(min_length=1)
+    fixtures: list[Fixture] = Field(default_factory=list)
+    env: dict[str, str] = Field(default_factory=dict, description="Variables set for `command` checks.")
+
+
+class Scenario(_Strict):
+    """One eval scenario (``evals/*.yml``)."""
+
+    id: str = Field(pattern=ID_PATTERN, description="`name@vN`, unique in the suite.")
+    description: str = ""
+    tags: list[str] = Field(default_factory=list)
+    prompt: str | None = Field(default=None, description="Which agent prompt it exercises.")
+    fixtures: list[Fixture] = Field(default_factory=list)
+    checks: list[Check] = Field(min_length=1)
+    scoring: dict[str, float] = Field(
+        default_factory=dict, description="Weights by check id, check type or category (exact, tests, risk)."
+    )
+    threshold: float | None = Field(default=None, ge=0, le=1, description="Default: the suite threshold.")
+    required: bool = Field(default=False, description="The gate fails when this scenario fails.")
+    repeat: int = Field(
+        default=1, ge=1, le=100, description="Runs of the checks (for non-deterministic ones)."
+    )
+    pass_rate: float = Field(default=1.0, ge=0, le=1, description="Share of the runs that must pass.")
+    variants: list[Variant] = Field(default_factory=list)
+    holdout: bool = Field(default=False, description="Shown separately; not in the suite score.")
+    timeout: float | None = Field(default=None, gt=0, description="Default timeout of its `command` checks.")
+
+
+SCHEMA_EXPORTS: dict[str, type[BaseModel]] = {"eval-scenario": Scenario}
+
+
+def normalise(sentence: str) -> str:
+    words = re.sub(r"[^a-z0-9 ]+", " ", sentence.lower()).split()
+    return " ".join(w for w in words if w not in ("a", "an", "the"))
+
+
+def predicate_of(item: str | Requirement) -> tuple[str, Any]:
+    """``(predicate, argument)`` of one requirement; raises ``KeyError`` for an unknown sentence."""
+    if isinstance(item, Requirement):
+        for name in PREDICATES:
+            value = getattr(item, name)
+            if value is not None:
+                return name, value
+        raise KeyError("empty requirement")
+    if item in BARE_PREDICATES:
+        return item, True
+    return SENTENCES[normalise(item)], True
+
+
+def check_weights(scenario: Scenario) -> list[float]:
+    """The weight of each check: its own, else scoring by id, type, category (shared)."""
+    if not scenario.scoring:
+        return [c.weight if c.weight is not None else 1.0 for c in scenario.checks]
+    categories: list[str] = [c.category or CHECK_TYPES[c.type] for c in scenario.checks]
+    per_type = {t: sum(1 for c in scenario.checks if c.type == t) for t in CHECK_TYPES}
+    per_cat = {k: categories.count(k) for k in CATEGORIES}
+    weights = []
+    for check, cat in zip(scenario.checks, categories, strict=True):
+        if check.weight is not None:
+            weights.append(check.weight)
+        elif check.id and check.id in scenario.scoring:
+            weights.append(scenario.scoring[check.id])
+        elif check.type in scenario.scoring:
+            weights.append(scenario.scoring[check.type] / per_type[check.type])
+        elif cat in scenario.scoring:
+            weights.append(scenario.scoring[cat] / per_cat[cat])
+        else:
+            weights.append(0.0)
+    return weights
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and fully validate one scenario file (InputError on any problem)."""
+    from maestro_ci.sources.yamlfile import load_document, validate_document
+
+    doc = load_document(path, "eval scenario")
+    _check_types(doc)
+    scenario = validate_document(doc, Scenario)
+    _check_semantics(scenario, doc)
+    return scenario
+
+
+def _place(doc: Any, *path: str | int) -> str | None:
+    line = doc.line_of(path)
+    return f"line {line}" if line else None
+
+
+def _check_types(doc: Any) -> None:
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("checks"), list):
+        return
+    for i, check in enumerate(data["checks"]):
+        if not isinstance(check, dict):
+            continue
+        kind = check.get("type")
+        if kind is None:
+            raise InputError(
+                f"at $.checks[{i}]: a check needs a 'type'",
+                file=doc.file,
+                place=_place(doc, "checks", i),
+                fix=f"add 'type:' with one of: {', '.join(sorted(CHECK_TYPES))}",
+            )
+        if not isinstance(kind, str) or kind not in CHECK_TYPES:
+            hint = did_you_mean(str(kind), CHECK_TYPES)
+            raise InputError(
+                f"at $.checks[{i}].type: unknown check type '{kind}'" + (f", {hint}" if hint else ""),
+                file=doc.file,
+                place=_place(doc, "checks", i, "type"),
+                fix=f"use one of: {', '.join(sorted(CHECK_TYPES))}",
+            )
+
+
+def _check_semantics(scenario: Scenario, doc: Any) -> None:
+    for i, check in enumerate(scenario.checks):
+        if isinstance(check, StructuredRequirements):
+            for j, item in enumerate(check.require):
+                try:
+                    predicate_of(item)
+                except KeyError:
+                    known = sorted({*SENTENCES, *BARE_PREDICATES})
+                    raise InputError(
+                        f"at $.checks[{i}].require[{j}]: unknown requirement {item if isinstance(item, str) else 'mapping'!r}",
+                        file=doc.file,
+                        place=_place(doc, "checks", i, "require", j),
+                        fix="use one of: "
+                        + "; ".join(repr(k) for k in known)
+                        + "; or a mapping {touches_only: [globs]} / {docs_updated_for: [globs]}",
+                    ) from None
+    ids = [c.id for c in scenario.checks if c.id]
+    names = {*ids, *CHECK_TYPES, *CATEGORIES}
+    for key in scenario.scoring:
+        if key not in names:
+            hint = did_you_mean(key, names)
+            raise InputError(
+                f"at $.scoring.{key}: '{key}' names no check id, check type or category"
+                + (f", {hint}" if hint else ""),
+                file=doc.file,
+                place=_place(doc, "scoring", key),
+                fix=f"use a check id, a check type or one of: {', '.join(CATEGORIES)}",
+            )
+        if scenario.scoring[key] < 0:
+            raise InputError(
+                f"at $.scoring.{key}: weight {scenario.scoring[key]} is negative",
+                file=doc.file,
+                place=_place(doc, "scoring", key),
+                fix="use a weight of 0 or more",
+            )
+    weights = check_weights(scenario)
+    if sum(weights) <= 0:
+        raise InputError(
+            "all check weights are zero: the score would be undefined",
+            file=doc.file,
+            place=_place(doc, "scoring") or _place(doc, "checks"),
+            fix="give at least one check a positive weight",
+        )
+    if scenario.scoring:
+        for i, (check, weight) in enumerate(zip(scenario.checks, weights, strict=True)):
+            if weight == 0 and check.weight is None and not _named(scenario, check):
+                raise InputError(
+                    f"at $.checks[{i}]: the {check.type} check has no weight: `scoring` names neither "
+                    f"its id, its type nor its category '{CHECK_TYPES[check.type]}'",
+                    file=doc.file,
+                    place=_place(doc, "checks", i),
+                    fix="add its category or type to `scoring`, or give it `weight:`",
+                )
+
+
+def _named(scenario: Scenario, check: Any) -> bool:
+    keys = scenario.scoring
+    return bool(
+        (check.id and check.id in keys)
+        or check.type in keys
+        or (check.category or CHECK_TYPES[check.type]) in keys
+    )
+
+
+def load_suite(folder: Path) -> list[tuple[Path, Scenario]]:
+    """Every scenario under ``folder`` (sorted); duplicate ids name both files."""
+    if not folder.is_dir():
+        raise InputError(
+            "scenario folder not found", file=str(folder), fix="create it, or set evals.dir in .maestro.yml"
+        )
+    seen: dict[str, Path] = {}
+    out: list[tuple[Path, Scenario]] = []
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file()):
+        scenario = load_scenario(path)
+        if scenario.id in seen:
+            raise InputError(
+                f"duplicate scenario id '{scenario.id}': also in {seen[scenario.id]}",
+                file=str(path),
+                fix="give each scenario its own id (bump the @vN or rename it)",
+            )
+        seen[scenario.id] = path
+        out.append((path, scenario))
+    return out
