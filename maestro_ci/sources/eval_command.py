@@ -6,6 +6,7 @@ A command that outlives its timeout is killed with its whole process group.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_OUTPUT = 1 << 20  # keep at most 1 MiB of each stream
+_NOT_FOUND = re.compile(r"([^\s:]+): (?:command )?not found|([^\s:]+): No such file or directory")
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,9 @@ def run_command(command: str, cwd: Path, env: Mapping[str, str], timeout: float)
     stderr = _text(err)
     missing = None
     if proc.returncode == 127:
-        for line in stderr.splitlines():
-            if "not found" in line or "No such file" in line:
-                missing = line.strip()
-                break
+        found = _NOT_FOUND.search(stderr)
+        if found:
+            missing = found.group(1) or found.group(2)
     return CommandOutcome(proc.returncode, _text(out), stderr, time.perf_counter() - start, missing=missing)
 
 

@@ -152,7 +152,14 @@ class Workspace:
             if recorded is not None:
                 return recorded
             argv = list(self.gate_commands.get(name, []))
-            return eval_gates.compute(argv, base, head, self.root, self.env, self.gate_timeout)
+            try:
+                return eval_gates.compute(argv, base, head, self.root, self.env, self.gate_timeout)
+            except eval_gates.GateUnavailable as exc:
+                raise eval_gates.GateUnavailable(
+                    f"no {name} result: {name}.json is not in the run folder {self.run_dir} "
+                    f"and computing it failed: {exc.message}",
+                    fix=f"run `maestro-ci {name}` earlier in the same run, or fix evals.gate_commands.{name}",
+                ) from exc
 
         return self._cached(("gate", name, base, head), make)
 

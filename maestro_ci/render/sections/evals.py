@@ -49,7 +49,7 @@ def render(result: GateResult) -> str:
     main = [s for s in scenarios if not s.get("holdout")]
     holdout = [s for s in scenarios if s.get("holdout")]
     if main:
-        parts += _rows(main) + [""]
+        parts += [*_rows(main), ""]
     if holdout:
         gap = report.get("generalisation_gap")
         gap_text = f", generalisation gap {gap:+.3f}" if isinstance(gap, int | float) else ""
