@@ -131,3 +131,13 @@ CHECK_TYPES: dict[str, Category] = {
     "policy_clean": "risk",
 }
 CATEGORIES: tuple[str, ...] = ("exact", "tests", "risk")
+MODELS: dict[str, type[BaseModel]] = {
+    "patch_applies": PatchApplies,
+    "tests_pass": TestsPass,
+    "risk_score_max": RiskScoreMax,
+    "coverage_min": CoverageMin,
+    "policy_clean": PolicyClean,
+    "structured_requirements": StructuredRequirements,
+    "command": Command,
+    "json_schema": JsonSchemaCheck,
+}

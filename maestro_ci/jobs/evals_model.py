@@ -185,6 +185,21 @@ def _check_types(doc: Any) -> None:
                 place=_place(doc, "checks", i, "type"),
                 fix=f"use one of: {', '.join(sorted(CHECK_TYPES))}",
             )
+        _check_fields(doc, i, check, kind)
+
+
+def _check_fields(doc: Any, index: int, check: dict[str, Any], kind: str) -> None:
+    """Validate one check against its own type's schema (clearer than the union's errors)."""
+    from maestro_ci.jobs.evals_check_models import MODELS
+    from maestro_ci.sources.yamlfile import Document, schema_errors
+
+    prefix = ("checks", index)
+    lines = {k[2:]: v for k, v in doc.lines.items() if k[:2] == prefix}
+    errors = schema_errors(Document(doc.file, check, lines), MODELS[kind].model_json_schema())
+    if errors:
+        first = errors[0]
+        first.message = first.message.replace("at $", f"at $.checks[{index}]", 1)
+        raise first
 
 
 def _check_semantics(scenario: Scenario, doc: Any) -> None:

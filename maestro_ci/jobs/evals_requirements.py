@@ -23,7 +23,7 @@ Outcome = tuple[bool, str]
 def _spec(globs: list[str]) -> Any:
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", globs)
+    return pathspec.GitIgnoreSpec.from_lines(globs)
 
 
 def is_test_file(path: str) -> bool:

@@ -22,19 +22,22 @@ def backoff(step: int) -> float:
 '''
 SERVICE_FIX = SERVICE_BUG.replace("return retries", "return retries + 1")
 SERVICE_FIX_BREAKS = SERVICE_FIX.replace("return 0.5 * step", "return 1.0 * step")
-TEST_BASE = '''from server.service import backoff
+TEST_BASE = """from server.service import backoff
 
 
 def test_backoff():
     assert backoff(2) == 1.0
-'''
-TEST_NEW = TEST_BASE + '''
+"""
+TEST_NEW = (
+    TEST_BASE
+    + """
 
 def test_should_retry():
     from server.service import attempts
 
     assert attempts(2) == 3
-'''
+"""
+)
 SCENARIO = """id: fix.retry@v1
 fixtures:
   - failing_tests: 'tests/test_service.py::test_should_retry'
@@ -63,7 +66,12 @@ ENV = {
 
 def _git(repo: Path, *args: str) -> str:
     return subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", *args], cwd=repo, env=ENV, check=True, capture_output=True, text=True
+        ["git", "-c", "commit.gpgsign=false", *args],
+        cwd=repo,
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 
@@ -120,7 +128,11 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # A base that moved on: the fix's patch no longer applies to it.
     _git(root, "diff", "main", "fix", "--output", str(out / "fix.patch"))
     _git(root, "checkout", "-q", "-b", "moved", "main")
-    _commit(root, "rewrite", {"server/service.py": SERVICE_BUG.replace("return retries", "return max(0, retries)")})
+    _commit(
+        root,
+        "rewrite",
+        {"server/service.py": SERVICE_BUG.replace("return retries", "return max(0, retries)")},
+    )
     _git(root, "checkout", "-q", "fix")
     return root
 
@@ -128,8 +140,22 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _run(cli, repo: Path, head: str, *extra: str) -> dict:
     junit = repo.parent / "junit"
     res = cli(
-        "eval", "run", "--base", "main", "--head", head, "--junit", str(junit / f"{head}.xml"),
-        "--base-junit", str(junit / "base.xml"), "--format", "json", "--no-record", "-C", str(repo), *extra,
+        "eval",
+        "run",
+        "--base",
+        "main",
+        "--head",
+        head,
+        "--junit",
+        str(junit / f"{head}.xml"),
+        "--base-junit",
+        str(junit / "base.xml"),
+        "--format",
+        "json",
+        "--no-record",
+        "-C",
+        str(repo),
+        *extra,
     )
     data = json.loads(res.out)
     assert res.code == {"pass": 0, "warn": 0, "fail": 1, "error": 3}[data["status"]], res.err
@@ -180,9 +206,23 @@ def test_patch_that_does_not_apply(cli, repo: Path, tmp_path: Path) -> None:
     )
     (tmp_path / ".maestro.yml").write_text(f"evals:\n  dir: {scenario.parent}\n", encoding="utf-8")
     res = cli(
-        "eval", "run", "--config", str(tmp_path / ".maestro.yml"), "--base", "main", "--head", "fix",
-        "--junit", str(junit / "fix.xml"), "--base-junit", str(junit / "base.xml"),
-        "--format", "json", "--no-record", "-C", str(repo),
+        "eval",
+        "run",
+        "--config",
+        str(tmp_path / ".maestro.yml"),
+        "--base",
+        "main",
+        "--head",
+        "fix",
+        "--junit",
+        str(junit / "fix.xml"),
+        "--base-junit",
+        str(junit / "base.xml"),
+        "--format",
+        "json",
+        "--no-record",
+        "-C",
+        str(repo),
     )
     assert res.code == 1, res.err
     s = _scenario(json.loads(res.out))
@@ -198,10 +238,21 @@ def test_patch_applies_only_three_way(repo: Path, tmp_path: Path) -> None:
 
     # Context shifted by unrelated lines at the top: plain apply fails, 3-way works.
     _git(repo, "checkout", "-q", "-b", "shifted", "main")
-    _commit(repo, "shift", {"server/service.py": SERVICE_BUG.replace('"""Retry helper."""', '"""Retry helper.\n\nMore."""\nX = 1')})
+    _commit(
+        repo,
+        "shift",
+        {
+            "server/service.py": SERVICE_BUG.replace(
+                '"""Retry helper."""', '"""Retry helper.\n\nMore."""\nX = 1'
+            )
+        },
+    )
     _git(repo, "checkout", "-q", "fix")
     patch = tmp_path / "p.patch"
-    patch.write_text(_git(repo, "diff", "main", "fix", "--", "server/service.py").replace("@@ -1,", "@@ -3,"), encoding="utf-8")
+    patch.write_text(
+        _git(repo, "diff", "main", "fix", "--", "server/service.py").replace("@@ -1,", "@@ -3,"),
+        encoding="utf-8",
+    )
     ws = Workspace(root=repo, base="shifted", head="fix", run_dir=tmp_path, env=dict(os.environ))
     out = ws.patch_check(str(patch), "shifted", "fix", three_way=True)
     assert out.applies, out.message
