@@ -54,7 +54,7 @@ def read_outcomes(paths: Iterable[Path]) -> dict[str, str]:
             ) from exc
         except OSError as exc:
             raise InputError(f"cannot read JUnit file: {exc.strerror}", file=str(path)) from exc
-        suites: list[Any] = list(xml) if root.tag == "testsuites" else [xml]
+        suites: list[Any] = list(xml)
         for suite in suites:
             for case in suite:
                 if not hasattr(case, "result"):
