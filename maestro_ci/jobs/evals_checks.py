@@ -245,7 +245,7 @@ def run_check(check: Any, ctx: RunContext, name: str) -> CheckResult:
     try:
         return RUNNERS[check.type](check, ctx, name)
     except MaestroError as exc:
-        return _result(check, name, False, exc.diagnostics().replace("\n", " "))
+        return _result(check, name, False, exc.diagnostics().replace("\n  fix: ", " — fix: "))
     except Exception as exc:
         return CheckResult(
             name=name,

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,7 @@ def load_scenario(path: Path) -> Scenario:
 
     doc = load_document(path, "eval scenario")
     _check_types(doc)
-    scenario = validate_document(doc, Scenario)
+    scenario = validate_document(doc, Scenario, _schema("scenario"))
     _check_semantics(scenario, doc)
     return scenario
 
@@ -188,14 +189,21 @@ def _check_types(doc: Any) -> None:
         _check_fields(doc, i, check, kind)
 
 
+@functools.cache
+def _schema(kind: str) -> dict[str, Any]:
+    from maestro_ci.jobs.evals_check_models import MODELS
+
+    model = Scenario if kind == "scenario" else MODELS[kind]
+    return model.model_json_schema()
+
+
 def _check_fields(doc: Any, index: int, check: dict[str, Any], kind: str) -> None:
     """Validate one check against its own type's schema (clearer than the union's errors)."""
-    from maestro_ci.jobs.evals_check_models import MODELS
     from maestro_ci.sources.yamlfile import Document, schema_errors
 
     prefix = ("checks", index)
     lines = {k[2:]: v for k, v in doc.lines.items() if k[:2] == prefix}
-    errors = schema_errors(Document(doc.file, check, lines), MODELS[kind].model_json_schema())
+    errors = schema_errors(Document(doc.file, check, lines), _schema(kind))
     if errors:
         first = errors[0]
         first.message = first.message.replace("at $", f"at $.checks[{index}]", 1)

@@ -47,7 +47,9 @@ def test_single_suite_root_and_node_ids(tmp_path: Path) -> None:
 
 def test_entities_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "bomb.xml"
-    path.write_text('<!DOCTYPE x [<!ENTITY a "aaaa">]><testsuite><testcase classname="&a;" name="n"/></testsuite>')
+    path.write_text(
+        '<!DOCTYPE x [<!ENTITY a "aaaa">]><testsuite><testcase classname="&a;" name="n"/></testsuite>'
+    )
     with pytest.raises(InputError, match="does not parse"):
         read_outcomes([path])
     with pytest.raises(InputError, match="not found"):
@@ -55,7 +57,11 @@ def test_entities_are_refused(tmp_path: Path) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.one_of(st.text(max_size=60), st.builds(lambda s: f"<testsuite>{s}</testsuite>", st.text(max_size=40))))
+@given(
+    text=st.one_of(
+        st.text(max_size=60), st.builds(lambda s: f"<testsuite>{s}</testsuite>", st.text(max_size=40))
+    )
+)
 def test_random_input_parses_or_explains(tmp_path: Path, text: str) -> None:
     path = tmp_path / "r.xml"
     path.write_text(text, encoding="utf-8")

@@ -173,7 +173,7 @@ _docs = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(doc=_docs)
 def test_random_documents_load_or_explain(tmp_path: Path, doc: dict) -> None:
     path = _write(tmp_path, yaml.safe_dump(doc) if doc else "# empty\n")
@@ -186,7 +186,7 @@ def test_random_documents_load_or_explain(tmp_path: Path, doc: dict) -> None:
         assert sum(check_weights(scenario)) > 0
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(max_size=80))
 def test_random_text_never_crashes(tmp_path: Path, text: str) -> None:
     path = _write(tmp_path, text)
