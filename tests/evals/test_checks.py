@@ -411,3 +411,33 @@ def test_no_scenarios_and_no_git(cli, tmp_path: Path) -> None:
     (tmp_path / "evals" / "p.yml").write_text("id: p@v1\nchecks: [{type: patch_applies}]\n")
     res = cli("eval", "run", "--no-record", "-C", str(tmp_path))
     assert res.code == 1 and "the change's base is unknown" in res.out
+
+
+def test_coverage_min_from_coverage_data(cli, repo: GitRepo) -> None:
+    import coverage
+
+    repo.commit(
+        "add code",
+        {
+            "pkg/calc.py": "def add(a, b):\n    c = a + b\n    return c\n\n\ndef sub(a, b):\n    return a - b\n"
+        },
+    )
+    data = coverage.CoverageData(basename=str(repo.path / "cov.data"))
+    data.add_lines({str(repo.path / "pkg/calc.py"): [1, 2, 3, 6]})
+    data.write()
+    _scenarios(
+        repo,
+        c="""id: cov@v1
+fixtures: [{coverage_data: cov.data}]
+checks:
+  - {type: coverage_min, id: high, min: 0.9}
+  - {type: coverage_min, id: low, min: 0.5}
+""",
+    )
+    _, data_out = _run(cli, repo)
+    checks = {c["name"]: c for c in _by_id(data_out)["cov@v1"]["checks"]}
+    assert checks["high"]["message"] == "changed-line coverage 80.0% < min 90.0%"
+    assert checks["low"]["status"] == "pass"
+    (repo.path / "cov.data").write_text("garbage")
+    _, data_out = _run(cli, repo)
+    assert "coverage data does not load" in _by_id(data_out)["cov@v1"]["checks"][0]["message"]
