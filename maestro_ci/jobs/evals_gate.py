@@ -21,16 +21,16 @@ def _scenario_reason(s: ScenarioResult) -> Reason | None:
             location=loc,
             severity=Status.ERROR,
         )
-    if s.status == "pass":
+    if s.status == "pass" or s.holdout:  # holdout scenarios are shown apart; they do not gate
         return None
     rate = f", passed {s.runs_passed}/{s.runs} runs (needs {s.required_pass_rate:.0%})" if s.runs > 1 else ""
     return Reason(
-        code="evals.required-failed" if s.required and not s.holdout else "evals.scenario-failed",
-        message=f"{s.id}{' (holdout)' if s.holdout else ''}{' (required)' if s.required else ''}: "
+        code="evals.required-failed" if s.required else "evals.scenario-failed",
+        message=f"{s.id}{' (required)' if s.required else ''}: "
         f"score {s.score:.3f} < threshold {s.threshold:.3f}{rate} — {failing_checks(s)}",
         fix="make the failing checks pass, or fix the scenario",
         location=loc,
-        severity=Status.FAIL if s.required and not s.holdout else Status.WARN,
+        severity=Status.FAIL if s.required else Status.WARN,
     )
 
 

@@ -30,6 +30,14 @@ def is_test_file(path: str) -> bool:
     return bool(TEST_FILE.search(path))
 
 
+def base_outcome(node: str, base: dict[str, str]) -> str | None:
+    """A test's base outcome; a collection error of its file (pytest names it by module) counts."""
+    if node in base:
+        return base[node]
+    module = node.split("::", maxsplit=1)[0].removesuffix(".py").replace("/", ".")
+    return base.get(module)
+
+
 def adds_regression_test(_: Any, ctx: RunContext) -> Outcome:
     change = ctx.change()
     tests = sorted(f.path for f in change.files if f.kind is not ChangeKind.DELETED and is_test_file(f.path))
@@ -47,7 +55,9 @@ def adds_regression_test(_: Any, ctx: RunContext) -> Outcome:
             "no JUnit results of the new tests run against the base: pass the fixture `base_junit` "
             "(or --base-junit) to show they reproduce the failure"
         )
-    proven = sorted(n for n, out in ran.items() if out == "passed" and base.get(n) in ("failed", "error"))
+    proven = sorted(
+        n for n, out in ran.items() if out == "passed" and base_outcome(n, base) in ("failed", "error")
+    )
     if proven:
         return True, f"{len(proven)} test(s) fail on the base and pass on the head: {', '.join(proven[:5])}"
     return False, (
