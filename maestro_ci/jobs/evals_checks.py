@@ -73,12 +73,13 @@ def tests_pass(check: cm.TestsPass, ctx: RunContext, name: str) -> CheckResult:
                 problems.append(f"{selector} has no result (pass_to_pass)")
                 judged += 1
             p2p_ids += ids
-    else:
-        p2p_ids = [n for n in outcomes if n not in named_f2p]
-    for node in sorted(set(p2p_ids) - named_f2p):
-        judged += 1
-        if outcomes[node] not in OK_P2P:
-            problems.append(f"{node} {outcomes[node]} (pass_to_pass: must still pass)")
+        p2p_set = set(p2p_ids) - named_f2p
+        judged += len(p2p_set)
+        bad = sorted(n for n in p2p_set if outcomes[n] not in OK_P2P)
+    else:  # every other test in the results
+        judged += len(outcomes) - len(named_f2p)
+        bad = [n for n in ctx.ws.not_passing(ctx.junit_files(check.junit)) if n not in named_f2p]
+    problems += [f"{n} {outcomes[n]} (pass_to_pass: must still pass)" for n in bad]
     if judged == 0:
         return _result(check, name, False, "the JUnit results hold no test to judge")
     ok = not problems

@@ -148,13 +148,54 @@ def check_weights(scenario: Scenario) -> list[float]:
 
 
 def load_scenario(path: Path) -> Scenario:
-    """Read and fully validate one scenario file (InputError on any problem)."""
+    """Read and fully validate one scenario file (InputError on any problem).
+
+    A valid file takes the fast path (libyaml, then the strict pydantic model); any
+    problem re-reads it with line numbers and the JSON Schema, for a message that names
+    the line, the path and the fix.
+    """
     from maestro_ci.sources.yamlfile import load_document, validate_document
 
+    fast = _fast_load(path)
+    if fast is not None:
+        return fast
     doc = load_document(path, "eval scenario")
     _check_types(doc)
     scenario = validate_document(doc, Scenario, _schema("scenario"))
     _check_semantics(scenario, doc)
+    return scenario
+
+
+class _NoLines:
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def line_of(self, _: tuple[str | int, ...]) -> int | None:
+        return None
+
+
+def _fast_load(path: Path) -> Scenario | None:
+    """The scenario when everything is valid, else None (the slow path explains)."""
+    import yaml
+    from pydantic import ValidationError
+
+    from maestro_ci.sources.store import read_text
+
+    try:
+        data = yaml.load(
+            read_text(path, "eval scenario"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
+    except (yaml.YAMLError, InputError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("checks"), list):
+        return None
+    if any(not isinstance(c, dict) or str(c.get("type")) not in CHECK_TYPES for c in data["checks"]):
+        return None
+    try:
+        scenario = Scenario.model_validate(data, strict=True)
+        _check_semantics(scenario, _NoLines(str(path)))
+    except (ValidationError, InputError):
+        return None
     return scenario
 
 

@@ -140,6 +140,15 @@ class Workspace:
 
         return self._cached(("junit", *patterns), lambda: read_outcomes(self.expand(patterns)))
 
+    def not_passing(self, patterns: list[str]) -> list[str]:
+        """Node ids (sorted) whose outcome is neither passed nor skipped."""
+
+        def make() -> list[str]:
+            outcomes = self.outcomes(patterns)
+            return sorted(n for n, out in outcomes.items() if out not in ("passed", "skipped"))
+
+        return self._cached(("not-passing", *patterns), make)
+
     def read_data(self, rel: str) -> Any:
         from maestro_ci.sources.yamlfile import load_document
 
