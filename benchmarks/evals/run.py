@@ -18,12 +18,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import ROOT, WORK, median, time_call, time_command, write_results
+from common import WORK, median, time_call, time_command, write_results
 
 from maestro_ci import __version__
 
