@@ -441,3 +441,29 @@ checks:
     (repo.path / "cov.data").write_text("garbage")
     _, data_out = _run(cli, repo)
     assert "coverage data does not load" in _by_id(data_out)["cov@v1"]["checks"][0]["message"]
+
+
+def test_regression_test_requirement_needs_both_results(cli, repo: GitRepo) -> None:
+    repo.commit("t", {"tests/test_new.py": "def test_new():\n    pass\n", "pkg/cmd.py": "X = 1\n"})
+    repo.write("head.xml", '<testsuite><testcase classname="tests.test_new" name="test_new"/></testsuite>')
+    repo.write("other.xml", '<testsuite><testcase classname="tests.test_old" name="test_old"/></testsuite>')
+    repo.write("base.xml", '<testsuite><testcase classname="tests.test_new" name="test_new"/></testsuite>')
+    scenario = """id: r{n}@v1
+fixtures: [{{junit: {junit}{base}}}]
+checks:
+  - type: structured_requirements
+    require: [adds regression test, {{docs_updated_for: ['pkg/**']}}]
+    partial_credit: true
+"""
+    _scenarios(
+        repo,
+        a=scenario.format(n=1, junit="head.xml", base=""),
+        b=scenario.format(n=2, junit="other.xml", base=", base_junit: base.xml"),
+        c=scenario.format(n=3, junit="head.xml", base=", base_junit: base.xml"),
+    )
+    _, data = _run(cli, repo)
+    found = {sid: s["checks"][0]["details"]["requirements"] for sid, s in _by_id(data).items()}
+    assert "no JUnit results of the new tests run against the base" in found["r1@v1"]["adds regression test"]
+    assert "have no results in the JUnit files" in found["r2@v1"]["adds regression test"]
+    assert "none of the 1 changed test(s) fails on the base" in found["r3@v1"]["adds regression test"]
+    assert "pkg/cmd.py changed but no documentation file did" in found["r3@v1"]["docs_updated_for"]
