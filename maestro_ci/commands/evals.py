@@ -215,9 +215,14 @@ def _run(args: argparse.Namespace, inv: Invocation) -> int:
         allowed_regression=section.allowed_regression,
         robustness_bound=section.robustness_bound,
     )
+    for flag in (list(args.junit), list(args.base_junit)):
+        if flag:  # files named on the command line: a missing or broken one is bad input (exit 2)
+            ws.outcomes(flag)
     report = run_suite(items, ws, options, jobs, baseline, args.baseline)
     result = to_gate_result(report)
     inputs = [InputFile(path=shown, sha256=sha256_file(path)) for path, _, shown in items]
+    for junit in sorted({p for flag in (args.junit, args.base_junit) for p in ws.expand(list(flag))}):
+        inputs.append(InputFile(path=_shown(junit, root), sha256=sha256_file(junit)))
     result = result.model_copy(update={"inputs": inputs})
     return inv.emit(result, {"text": _text})
 
@@ -237,6 +242,3 @@ def _text(result: Any) -> str:
                 lines.append(f"        {c['name']}: {c['message']}")
     lines.append(f"verdict: {result.status} (exit {result.exit_code})")
     return "\n".join(lines) + "\n"
-
-
-FORMATS: tuple[str, ...] = ()

@@ -344,7 +344,19 @@ def test_baseline_regressions_new_and_removed(cli, repo: GitRepo, tmp_path: Path
     assert report["regressions"] == [{"id": "a@v1", "baseline": 1.0, "score": 0.5, "delta": 0.5}]
     assert report["new"] == ["b@v1"] and report["removed"] == ["gone@v1"]
     assert any("dropped from 1.000 to 0.500" in r["message"] for r in data["reasons"])
-    res = cli("eval", "run", "--base", "main", "--baseline", str(base_file), "--format", "markdown", "--no-record", "-C", str(repo.path))
+    res = cli(
+        "eval",
+        "run",
+        "--base",
+        "main",
+        "--baseline",
+        str(base_file),
+        "--format",
+        "markdown",
+        "--no-record",
+        "-C",
+        str(repo.path),
+    )
     assert f"Baseline `{base_file}`: 1 regression(s); new: b@v1; removed: gone@v1" in res.out
     base_file.write_text("{}")
     res = cli("eval", "run", "--baseline", str(base_file), "--no-record", "-C", str(repo.path))

@@ -172,6 +172,13 @@ def test_correct_fix_scores_one(cli, repo: Path) -> None:
     assert s["score"] == 1.0, s
     assert data["status"] == "pass"
     assert data["score"] == 1.0
+    import jsonschema
+
+    schema = json.loads(
+        (Path(__file__).resolve().parents[2] / "schemas/eval-results.schema.json").read_text()
+    )
+    jsonschema.Draft202012Validator(schema).validate(data["details"]["report"])
+    assert {i["path"].rsplit("/", 1)[-1] for i in data["inputs"]} == {"fix.yml", "fix.xml", "base.xml"}
     reqs = s["checks"][2]["details"]["requirements"]
     assert "test_should_retry" in reqs["adds test that reproduces prior failure"]
 
@@ -258,3 +265,11 @@ def test_patch_applies_only_three_way(repo: Path, tmp_path: Path) -> None:
     assert out.applies, out.message
     assert out.method in ("apply", "3way")
     assert ws.patch_check(None, "main", "fix", three_way=False).method == "apply"
+
+
+def test_broken_junit_flag_is_bad_input(cli, repo: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<testsuite>")
+    res = cli("eval", "run", "--base", "main", "--junit", str(bad), "--no-record", "-C", str(repo))
+    assert res.code == 2
+    assert f"{bad}: JUnit file does not parse" in res.err
