@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from maestro_ci.jobs.evals_api import ApiParseError, compare, public_api
 from maestro_ci.jobs.evals_requirements import base_outcome, is_test_file
@@ -53,3 +56,31 @@ def test_gate_compute_failures(tmp_path: Path) -> None:
             ["slow-gate"], "a", "b", tmp_path, {**env, "PATH": f"{tmp_path}{os.pathsep}/bin:/usr/bin"}, 0.3
         )
     assert eval_gates.read_recorded(tmp_path, "risk") is None
+
+
+_json = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["details", "report", "scenarios", "threshold", "id", "score"]), inner, max_size=3
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=_json)
+def test_random_baselines_load_or_explain(tmp_path: Path, doc: object) -> None:
+    from maestro_ci.commands.evals import load_baseline
+    from maestro_ci.errors import InputError
+
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    try:
+        report = load_baseline(path)
+    except InputError as exc:
+        assert exc.file == str(path) or str(path) in exc.diagnostics()
+    else:
+        assert report.threshold is not None
