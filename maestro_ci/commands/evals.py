@@ -189,12 +189,16 @@ def _run(args: argparse.Namespace, inv: Invocation) -> int:
         if args.baseline
         else None
     )
+    args.junit = [str(inv.cwd / p) for p in args.junit]  # flags are relative to where we run
+    args.base_junit = [str(inv.cwd / p) for p in args.base_junit]
     range_error = None
+    range_info: dict[str, str] = {}
     try:
         rng = resolve_range(root, args.base, args.head, inv.env)
-        base, head = rng.base, rng.head
+        base, head, range_info = rng.base, rng.head, rng.as_dict()
     except MaestroError as exc:
         base, head, range_error = "", args.head or "HEAD", exc.diagnostics()
+        range_info = {"error": range_error}
     ws = Workspace(
         root=root,
         base=base,
@@ -223,7 +227,7 @@ def _run(args: argparse.Namespace, inv: Invocation) -> int:
     inputs = [InputFile(path=shown, sha256=sha256_file(path)) for path, _, shown in items]
     for junit in sorted({p for flag in (args.junit, args.base_junit) for p in ws.expand(list(flag))}):
         inputs.append(InputFile(path=_shown(junit, root), sha256=sha256_file(junit)))
-    result = result.model_copy(update={"inputs": inputs})
+    result = result.model_copy(update={"inputs": inputs, "details": {**result.details, "range": range_info}})
     return inv.emit(result, {"text": _text})
 
 
