@@ -37,8 +37,8 @@ class TestsPass(_Check):
     )
     pass_to_pass: Selectors | None = Field(
         default=None,
-        description="Tests that must still pass; default every other test that passed on the base "
-        "(or every other test in the results when no base results are given).",
+        description="Tests that must still pass (passed or skipped); default the fixtures' "
+        "passing_tests, else every other test in the results.",
     )
     junit: Selectors | None = Field(default=None, description="JUnit files (globs) overriding --junit.")
     partial_credit: bool = Field(default=False, description="Score the fraction of tests that met the rule.")
