@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "runs": ("runs", "list and show run records"),
     "policy": ("policy", "check a change against policy rules (paths, owners, licences, budgets, secrets)"),
     "risk": ("risk", "risk score of a change, with contributions; 'risk train' calibrates a model"),
+    "eval": ("evals", "eval scenarios: list, run (score gate), coverage per prompt"),
 }
 
 
