@@ -129,8 +129,11 @@ def run_gate(
         plan = plan_for(metric, spec.analysis, config)
         runs.append(MetricRun(metric, plan, start + plan.initial_delay))
     stopped = ""
+    stop_tick: float | None = None  # after a blocking metric, finish the current tick, then stop
     while True:
         active = [r for r in runs if r.phase == "running"]
+        if stop_tick is not None:
+            active = [r for r in active if r.next_due <= stop_tick]
         if not active:
             break
         run = min(active, key=lambda r: r.next_due)
@@ -140,6 +143,7 @@ def run_gate(
         wait = run.next_due - clock()
         if wait > 0:
             sleep(wait)
+        due = run.next_due
         verdict, unreachable, attempts = _measure_with_retries(
             run.metric, fetch, config, clock, sleep, deadline
         )
@@ -147,9 +151,9 @@ def run_gate(
         run.add(verdict, _record(run, verdict, now - start, now, attempts), unreachable)
         taken = len(run.measurements)
         run.next_due = start + run.plan.initial_delay + taken * run.plan.interval
-        if run.phase in ("failed", "error", "inconclusive") and not run.plan.dry_run:
+        if run.phase in ("failed", "error", "inconclusive") and not run.plan.dry_run and stop_tick is None:
             stopped = f"metric '{run.metric.name}' ended {run.phase}"
-            break
+            stop_tick = due
     for run in runs:
         if run.phase == "running":
             if stopped == "deadline":
