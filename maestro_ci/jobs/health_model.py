@@ -195,6 +195,12 @@ class GateSpec(Strict):
 
 
 SCHEMA_EXPORTS: dict[str, type[BaseModel]] = {"health-gate": GateSpec}
+SOURCE_MODELS: dict[str, type[BaseModel]] = {
+    "prometheus": PrometheusSource,
+    "http_json": HttpJsonSource,
+    "file": FileSource,
+    "command": CommandSource,
+}
 
 
 def _check_source_types(doc: Any) -> None:
@@ -226,6 +232,21 @@ def _check_source_types(doc: Any) -> None:
                     place=f"line {line}" if line else None,
                     fix=f"use one of: {', '.join(SOURCE_TYPES)}",
                 )
+            _check_branch(doc, path, node, SOURCE_MODELS[kind])
+
+
+def _check_branch(doc: Any, path: tuple[str | int, ...], node: Any, model: type[BaseModel]) -> None:
+    """Validate one source against its own type's schema, so errors name the right keys."""
+    from maestro_ci.sources.yamlfile import Document, schema_errors
+
+    lines = {key[len(path) :]: line for key, line in doc.lines.items() if key[: len(path)] == path}
+    sub = Document(doc.file, node, lines)
+    errors = schema_errors(sub, model.model_json_schema())
+    if errors:
+        first = errors[0]
+        prefix = "$." + ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path)
+        first.message = first.message.replace("at $", "at " + prefix.replace(".[", "["), 1)
+        raise first
 
 
 def load_gate(path: Path) -> GateSpec:
