@@ -171,7 +171,7 @@ def test_validate_knows_gate_files(cli: Any, tmp_path: Path) -> None:
 def test_file_and_command_sources(cli: Any, tmp_path: Path) -> None:
     write(tmp_path / "m.json", '{"p95": [120, 180]}')
     write(tmp_path / "n.txt", "NaN")
-    script = f"import sys; print('{{\"v\": 0.004}}')"
+    script = "import sys; print('{\"v\": 0.004}')"
     write(
         tmp_path / "gate.yml",
         "metrics:\n"

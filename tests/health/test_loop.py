@@ -41,7 +41,7 @@ def phases(result: GateResult) -> dict[str, str]:
 
 def test_promote_after_every_measurement_on_schedule(clock: FakeClock) -> None:
     spec = gate(metric("score", analysis={"count": 4, "interval": "10s", "initial_delay": "5s"}))
-    result, fetch = run(spec, clock, {"score": [0.9, 0.91, 0.95, 0.99]}, latency=0.5)
+    result, _fetch = run(spec, clock, {"score": [0.9, 0.91, 0.95, 0.99]}, latency=0.5)
     assert result.status is Status.PASS and result.details["verdict"] == "promote"
     ats = [m["at"] for m in result.details["metrics"][0]["measurements"]]
     assert ats == [5.5, 15.5, 25.5, 35.5]  # measured at 5, 15, 25, 35 (+ latency), no drift
