@@ -98,7 +98,8 @@ def quick_gate(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, An
     for name, limit, query_flag, condition, url_flag, env_name, suffix, path in wanted:
         if limit is None:
             continue
-        entry: dict[str, Any] = {"name": name, "success": condition.format(repr(limit))}
+        shown = str(int(limit)) if limit.is_integer() else repr(limit)
+        entry: dict[str, Any] = {"name": name, "success": condition.format(shown)}
         if args.prometheus:
             promql = getattr(args, query_flag)
             if not promql:
@@ -154,7 +155,8 @@ def load_spec(args: argparse.Namespace, inv: Invocation) -> tuple[GateSpec, str 
 
 
 def run(args: argparse.Namespace, inv: Invocation) -> int:
-    from maestro_ci.health_probes import Fetcher, check_sources
+    from maestro_ci.health_probes import Fetcher, all_sources, check_sources
+    from maestro_ci.jobs.health_model import Remote
     from maestro_ci.jobs.health import run_gate
     from maestro_ci.models import InputFile
     from maestro_ci.sources.store import sha256_file
@@ -163,6 +165,8 @@ def run(args: argparse.Namespace, inv: Invocation) -> int:
     check_sources(spec, inv.env, shown)
     config = inv.settings.config.health
     fetch = Fetcher(inv.env, inv.settings.base_dir, config)
+    if any(isinstance(source, Remote) for _, source in all_sources(spec)):
+        fetch.client  # noqa: B018 - import httpx and open the pool before the clock starts
     inv.info(f"health: {len(spec.metrics)} metric(s): " + ", ".join(m.name for m in spec.metrics))
     try:
         result = run_gate(spec, fetch, config, gate_file=shown)

@@ -143,14 +143,15 @@ def run_gate(
         wait = run.next_due - clock()
         if wait > 0:
             sleep(wait)
-        due = run.next_due
+        due, began = run.next_due, clock()
         verdict, unreachable, attempts = _measure_with_retries(
             run.metric, fetch, config, clock, sleep, deadline
         )
         now = clock()
         run.add(verdict, _record(run, verdict, now - start, now, attempts), unreachable)
-        taken = len(run.measurements)
-        run.next_due = start + run.plan.initial_delay + taken * run.plan.interval
+        # on schedule despite jitter; a measurement late by half an interval shifts the rest (no bunching)
+        late = began - due >= run.plan.interval / 2
+        run.next_due = (began if late else due) + run.plan.interval
         if run.phase in ("failed", "error", "inconclusive") and not run.plan.dry_run and stop_tick is None:
             stopped = f"metric '{run.metric.name}' ended {run.phase}"
             stop_tick = due

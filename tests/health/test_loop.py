@@ -223,3 +223,19 @@ def test_probe_objects_keep_the_resolved_query(clock: FakeClock) -> None:
     m = result.details["metrics"][0]["measurements"][0]
     assert m["query"] == ["SELECT score"] and m["raw"] == ["0.9"] and m["time"].endswith("Z")
     GateResult.model_validate_json(result.model_dump_json())
+
+
+def test_a_late_measurement_shifts_the_schedule_instead_of_bunching(clock: FakeClock) -> None:
+    spec = gate(metric("s", analysis={"count": 3, "interval": "10s"}), metric("slow", analysis={"count": 1}))
+    script: dict[str, list[Any]] = {"s": [0.9], "slow": [0.9]}
+    fetch = ScriptedFetch(clock, script)
+    original = fetch.__call__
+
+    def slow_first(source: Any, variables: dict[str, str]) -> Probe:
+        if getattr(source, "file", "") == "slow":
+            clock.now += 25  # a source that takes 25 s
+        return original(source, variables)
+
+    result = run_gate(spec, slow_first, CONFIG, clock=clock, sleep=clock.sleep)
+    ats = [m["at"] for m in result.details["metrics"][0]["measurements"]]
+    assert ats == [0.0, 25.0, 35.0]
