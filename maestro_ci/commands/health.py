@@ -156,8 +156,8 @@ def load_spec(args: argparse.Namespace, inv: Invocation) -> tuple[GateSpec, str 
 
 def run(args: argparse.Namespace, inv: Invocation) -> int:
     from maestro_ci.health_probes import Fetcher, all_sources, check_sources
-    from maestro_ci.jobs.health_model import Remote
     from maestro_ci.jobs.health import run_gate
+    from maestro_ci.jobs.health_model import Remote
     from maestro_ci.models import InputFile
     from maestro_ci.sources.store import sha256_file
 

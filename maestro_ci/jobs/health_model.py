@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationError,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -254,5 +255,9 @@ def load_gate(path: Path) -> GateSpec:
     from maestro_ci.sources.yamlfile import load_document, validate_document
 
     doc = load_document(path, "health gate")
+    try:  # the common case, without importing jsonschema (slow to import)
+        return GateSpec.model_validate(doc.data, strict=True)
+    except ValidationError:
+        pass  # explain it with the schema: file, line, JSON path, did-you-mean
     _check_source_types(doc)
     return validate_document(doc, GateSpec)
