@@ -20,7 +20,7 @@ HINT = "write a duration such as 500ms, 30s, 5m, 1h or 1h30m"
 
 def parse_duration(text: str | float, what: str = "duration") -> float:
     """Seconds in ``text``; raises ``ValueError`` with a readable message."""
-    if isinstance(text, bool):
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise ValueError(f"{what} {text!r} is not a duration: {HINT}")
     if isinstance(text, int | float):
         seconds = float(text)

@@ -20,6 +20,9 @@ import pytest
 
 from maestro_ci.sources.probe import Probe, ProbeError
 
+# read at import: the autouse fixture strips MAESTRO_* variables from each test's environment
+REQUIRE_REAL = bool(os.environ.get("MAESTRO_REQUIRE_REAL_COMPONENTS"))
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -179,7 +182,7 @@ EXPORTER_TEXT = (
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PromServer]:
     binary = shutil.which("prometheus")
     if binary is None:
-        if os.environ.get("MAESTRO_REQUIRE_REAL_COMPONENTS"):
+        if REQUIRE_REAL or os.environ.get("MAESTRO_REQUIRE_REAL_COMPONENTS"):
             pytest.fail("prometheus is not installed but MAESTRO_REQUIRE_REAL_COMPONENTS is set")
         pytest.skip("prometheus binary not installed (apt-get install prometheus)")
     folder = tmp_path_factory.mktemp("prometheus")
