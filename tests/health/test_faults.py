@@ -133,3 +133,24 @@ def test_credentials_are_sent_from_the_environment(
         and loopback.headers[-1]["X-Tenant"] == "shop"
     )
     assert "tok-123" not in json.dumps(data)
+
+
+@pytest.mark.parametrize(
+    ("url", "text"), [("ftp://127.0.0.1/x", "use http:// or https://"), ("http://[::1/x", "invalid URL")]
+)
+def test_invalid_urls_roll_back_without_retries(cli: Any, tmp_path: Path, url: str, text: str) -> None:
+    code, data = gate_cli(cli, tmp_path, url)
+    assert code == 1 and text in data["reasons"][0]["message"]
+
+
+def test_result_validates_against_the_published_schema(
+    cli: Any, tmp_path: Path, loopback: LoopbackServer
+) -> None:
+    import jsonschema
+
+    loopback.route("/score", Reply(body='{"score": NaN}'))
+    _, data = gate_cli(cli, tmp_path, loopback.url + "/score")
+    schema = json.loads(
+        (Path(__file__).resolve().parents[2] / "schemas" / "gate-result.schema.json").read_text()
+    )
+    jsonschema.Draft202012Validator(schema).validate(data)
