@@ -34,8 +34,8 @@ def clean(value: Any) -> Any:
     return value
 
 
-def verdict_of(runs: list[MetricRun]) -> str:
-    phases = {r.phase for r in runs if not r.plan.dry_run}
+def verdict_of(runs: list[MetricRun], include_dry_run: bool = False) -> str:
+    phases = {r.phase for r in runs if include_dry_run or not r.plan.dry_run}
     if phases & {"failed", "error"}:
         return "rollback"
     if "inconclusive" in phases:
@@ -80,7 +80,9 @@ def build_result(
         status = Status.WARN
     passed = sum(1 for r in runs if r.phase == "successful")
     taken = sum(len(r.measurements) for r in runs)
-    summary = f"{verdict}: {passed} of {len(runs)} metric(s) successful, {taken} measurement(s)"
+    would_be = verdict_of(runs, include_dry_run=True)
+    dry = f" (dry run: without it, {would_be})" if would_be != verdict else ""
+    summary = f"{verdict}{dry}: {passed} of {len(runs)} metric(s) successful, {taken} measurement(s)"
     if blocking:
         summary += " — " + ", ".join(f"{r.metric.name} {r.phase}" for r in blocking)
     metrics: dict[str, float | int | str | bool | None] = {
@@ -92,6 +94,7 @@ def build_result(
     }
     details = {
         "verdict": verdict,
+        "verdict_without_dry_run": would_be,
         "gate": spec.name,
         "stopped": stopped,
         "metrics": [

@@ -139,6 +139,8 @@ def test_dry_run_metric_never_blocks(clock: FakeClock) -> None:
     result, _ = run(spec, clock, {"s": [0.9], "d": [0.1]})
     assert result.details["verdict"] == "promote" and result.status is Status.WARN
     assert result.reasons[0].severity is Status.WARN and "dry run" in result.reasons[0].message
+    assert result.summary.startswith("promote (dry run: without it, rollback)")
+    assert result.details["verdict_without_dry_run"] == "rollback"
 
 
 def test_deadline_leaves_unfinished_metrics_inconclusive(clock: FakeClock) -> None:
