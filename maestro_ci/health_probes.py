@@ -8,15 +8,12 @@ imported only when the gate has such a source.
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from maestro_ci.errors import InputError
 from maestro_ci.jobs.health_model import (
-    CommandSource,
     FileSource,
     GateSpec,
     HttpJsonSource,
@@ -26,7 +23,8 @@ from maestro_ci.jobs.health_model import (
 )
 from maestro_ci.sections.health import HealthSection
 from maestro_ci.sources.jsonpath import PathError, select
-from maestro_ci.sources.probe import Probe, ProbeError, excerpt, to_value
+from maestro_ci.sources.local_metrics import pick, read_file, run_command
+from maestro_ci.sources.probe import Probe
 
 if TYPE_CHECKING:
     from maestro_ci.sources.http import HttpClient
@@ -118,55 +116,12 @@ class Fetcher:
             url, headers, timeout = self._remote(source)
             url = _fill(url, variables)
             document = get_json(self.client, url, source.method, headers, source.body, timeout)
-            return _pick(document, source.json_path, f"{source.method} {url} {source.json_path}")
+            return pick(document, source.json_path, f"{source.method} {url} {source.json_path}")
         if isinstance(source, FileSource):
-            return self._file(source)
-        return self._command(source, variables)
-
-    def _file(self, source: FileSource) -> Probe:
-        path = Path(source.file)
-        path = path if path.is_absolute() else self.base_dir / path
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return Probe(None, f"{source.file} {source.json_path}", no_data=f"{source.file} does not exist")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProbeError(f"cannot read {source.file}: {exc}") from None
-        return _parse_text(text, source.json_path, f"{source.file} {source.json_path}")
-
-    def _command(self, source: CommandSource, variables: dict[str, str]) -> Probe:
+            path = Path(source.file)
+            return read_file(
+                path if path.is_absolute() else self.base_dir / path, source.file, source.json_path
+            )
         argv = [_fill(a, variables) for a in source.argv]
         timeout = source.timeout or self.config.request_timeout
-        shown = " ".join(argv)
-        try:
-            proc = subprocess.run(
-                argv, capture_output=True, text=True, timeout=timeout, cwd=self.base_dir, check=False
-            )
-        except FileNotFoundError:
-            raise ProbeError(f"command not found: {argv[0]}") from None
-        except subprocess.TimeoutExpired:
-            raise ProbeError(
-                f"command '{shown}' did not finish within {timeout:g}s", unreachable=True
-            ) from None
-        if proc.returncode != 0:
-            raise ProbeError(f"command '{shown}' exited {proc.returncode}: {excerpt(proc.stderr, 100)}")
-        return _parse_text(proc.stdout, source.json_path, f"{shown} {source.json_path}")
-
-
-def _parse_text(text: str, json_path: str, resolved: str) -> Probe:
-    if not text.strip():
-        return Probe(None, resolved, no_data="the output is empty")
-    try:
-        document: Any = json.loads(text)
-    except ValueError:
-        raise ProbeError(f"not a number or JSON: {excerpt(text, 80)!r}", retry=False) from None
-    return _pick(document, json_path, resolved)
-
-
-def _pick(document: Any, json_path: str, resolved: str) -> Probe:
-    value, missing = select(document, json_path)
-    if missing:
-        return Probe(None, resolved, raw=excerpt(document), no_data=f"JSON path {missing}")
-    if value is None:
-        return Probe(None, resolved, raw="null", no_data=f"JSON path {json_path} is null")
-    return Probe(to_value(value, json_path), resolved, raw=excerpt(value))
+        return run_command(argv, timeout, self.base_dir, source.json_path)
