@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "policy": ("policy", "check a change against policy rules (paths, owners, licences, budgets, secrets)"),
     "risk": ("risk", "risk score of a change, with contributions; 'risk train' calibrates a model"),
     "eval": ("evals", "eval scenarios: list, run (score gate), coverage per prompt"),
+    "health": ("health", "canary health gate: promote, hold or roll back from live metrics"),
 }
 
 
