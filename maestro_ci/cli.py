@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "git-state": ("git_state", "branch, commit, dirty flag, status and recent commits"),
     "runs": ("runs", "list and show run records"),
     "provenance": ("provenance", "in-toto/SLSA provenance for artifacts, and its verification"),
+    "sbom": ("sbom", "CycloneDX SBOM of requirements or an environment; SBOM drift"),
 }
 
 
