@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "runs": ("runs", "list and show run records"),
     "provenance": ("provenance", "in-toto/SLSA provenance for artifacts, and its verification"),
     "sbom": ("sbom", "CycloneDX SBOM of requirements or an environment; SBOM drift"),
+    "summary": ("summary", "one page for the whole run: Markdown, HTML, PR comment"),
 }
 
 

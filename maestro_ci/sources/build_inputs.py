@@ -55,7 +55,8 @@ def read_runs(run_dirs: list[Path]) -> RunInputs:
             try:
                 result = load_result(path)
             except InputError as exc:
-                out.broken[f"{prefix}/{path.name}"] = exc.message
+                where = f" ({exc.place})" if exc.place else ""
+                out.broken[f"{prefix}/{path.name}"] = exc.message + where
                 continue
             out.results.append(RecordedResult(f"{prefix}/{path.name}", sha256_of(path), result))
         sbom = run_dir / SBOM_NAME
