@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -89,7 +88,7 @@ def _generate(args: argparse.Namespace, inv: Invocation) -> int:
     from maestro_ci.jobs.provenance import BuildContext, build_statements
     from maestro_ci.provenance_models import CYCLONEDX_MEDIA, Artifact
     from maestro_ci.runs import now_iso
-    from maestro_ci.sources.build_inputs import lock_files, read_runs, subject_name
+    from maestro_ci.sources.build_inputs import lock_files, read_runs, shown, subject_name
     from maestro_ci.sources.digests import sha256_many, unique_names
     from maestro_ci.sources.git_state import read_git_state
 
@@ -144,7 +143,7 @@ def _generate(args: argparse.Namespace, inv: Invocation) -> int:
     written = [_write(inv, out, slsa), _write(inv, dec_out, decisions)]
     if args.predicate_out:
         written.append(_write(inv, cwd / args.predicate_out, slsa["predicate"], predicate=True))
-    inv.write("".join(f"{os.path.relpath(p, cwd)}\n" for p in written))
+    inv.write("".join(f"{shown(p, cwd)}\n" for p in written))
     inv.info(
         f"provenance: {len(subjects)} subjects, {len(runs.results)} gate results, "
         f"{len(deps)} dependencies recorded"

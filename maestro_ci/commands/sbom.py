@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -45,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, inv: Invocation) -> int:
     if args.action == "diff":
         return _diff(args, inv)
-    from maestro_ci.sources.build_inputs import SBOM_NAME
+    from maestro_ci.sources.build_inputs import SBOM_NAME, shown
     from maestro_ci.sources.sbom import generate
     from maestro_ci.sources.store import atomic_write_text, dump_json
 
@@ -57,7 +56,7 @@ def run(args: argparse.Namespace, inv: Invocation) -> int:
     sbom = generate(kind, target)
     out = cwd / args.out if args.out else inv.settings.run_dir / SBOM_NAME
     atomic_write_text(out, inv.mask(dump_json(sbom)))
-    inv.write(f"{os.path.relpath(out, cwd)}\n")
+    inv.write(f"{shown(out, cwd)}\n")
     inv.info(f"sbom: {len(sbom.get('components') or [])} components from {kind} {target}")
     return 0
 

@@ -79,3 +79,11 @@ def subject_name(path: Path, cwd: Path) -> str:
         return absolute.resolve().relative_to(cwd.resolve()).as_posix()
     except ValueError:
         return absolute.as_posix()
+
+
+def shown(path: Path, cwd: Path) -> str:
+    """A path for messages: relative when inside ``cwd``, absolute otherwise."""
+    try:
+        return path.resolve().relative_to(cwd.resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
