@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from importlib import resources
 from typing import Any
 
@@ -30,9 +31,22 @@ def packaged_schema(name: str) -> dict[str, Any]:
     return data
 
 
+def _import_jsonschema() -> Any:
+    """``jsonschema``, without the optional IRI format checker (``rfc3987_syntax``).
+
+    That optional package builds a grammar at import time (seconds); statements never use
+    IRI formats, and we validate without format checking, so it is kept out.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    import jsonschema
+
+    return jsonschema
+
+
 @functools.cache
 def _validator(name: str) -> Any:
-    from jsonschema import Draft202012Validator
+    Draft202012Validator = _import_jsonschema().Draft202012Validator
 
     if name == "maestro-decisions":
         schema: dict[str, Any] = DecisionsPredicate.model_json_schema(mode="validation")
