@@ -27,9 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--subject", nargs="+", metavar="PATH", default=[], help="the artifacts to attest")
     parser.add_argument(
         "--run",
-        action="append",
+        nargs="+",
+        action="extend",
         metavar="DIR",
-        help="run folder whose gate results are recorded (repeatable; default: this run's folder)",
+        help="run folders whose gate results are recorded (default: this run's folder)",
     )
     parser.add_argument(
         "--out", metavar="FILE", help=f"the SLSA statement (default: {DEFAULT_NAME} in the run folder)"
