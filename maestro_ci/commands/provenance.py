@@ -48,6 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sbom", action="append", metavar="FILE", default=[], help="an SBOM to list as a dependency"
     )
+    parser.add_argument(
+        "--allow-broken",
+        action="store_true",
+        help="record unreadable result files as broken (verdict 'error') instead of stopping with exit 2",
+    )
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     verify = sub.add_parser("verify", help="recompute subject digests and check a statement")
     verify.add_argument("statement", metavar="FILE")
@@ -85,7 +90,7 @@ def _stamp(env: dict[str, str]) -> str | None:
 def _generate(args: argparse.Namespace, inv: Invocation) -> int:
     from maestro_ci import __version__
     from maestro_ci.context import ci_context
-    from maestro_ci.errors import UsageError
+    from maestro_ci.errors import InputError, UsageError
     from maestro_ci.jobs.provenance import BuildContext, build_statements
     from maestro_ci.provenance_models import CYCLONEDX_MEDIA, Artifact
     from maestro_ci.runs import now_iso
@@ -104,9 +109,18 @@ def _generate(args: argparse.Namespace, inv: Invocation) -> int:
     for run_dir in run_dirs:
         if args.run and not run_dir.is_dir():
             raise UsageError("run folder not found", file=str(run_dir), fix="pass an existing --run folder")
+    if not any(d.is_dir() for d in run_dirs):
+        inv.info(f"provenance: no run folder at {run_dirs[0]}: no gate results to record")
     runs = read_runs([d for d in run_dirs if d.is_dir()])
     for name, problem in sorted(runs.broken.items()):
-        inv.info(f"provenance: broken result {name}: {problem} (recorded as broken)")
+        inv.info(f"provenance: broken result {name}: {problem}")
+    if runs.broken and not args.allow_broken:
+        first = sorted(runs.broken)[0]
+        raise InputError(
+            f"{len(runs.broken)} result file(s) of the run cannot be read, so the decisions cannot "
+            f"be recorded: {first}: {runs.broken[first]}",
+            fix="regenerate or remove the broken results, or pass --allow-broken to record them as broken",
+        )
 
     sbom_paths = [cwd / p for p in args.sbom]
     sboms = [

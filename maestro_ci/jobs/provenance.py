@@ -168,7 +168,7 @@ def decisions_predicate(ctx: BuildContext) -> DecisionsPredicate:
             for item in r.result.inputs:
                 rules[f"{item.path}\0{item.sha256}"] = item
     verdict = Status.worst([d.status for d in decisions])
-    if ctx.broken and not verdict.blocks:
+    if ctx.broken:
         verdict = Status.ERROR
     return DecisionsPredicate(
         tool_version=ctx.tool_version,

@@ -228,20 +228,32 @@ def test_bad_subjects_and_runs_exit_2(cli: Any, git_repo: Any) -> None:
     assert not (run_dir / "provenance.intoto.json").exists()
 
 
-def test_broken_and_newer_results_are_recorded_as_broken(cli: Any, git_repo: Any, tmp_path: Path) -> None:
+def test_broken_and_newer_results_stop_unless_allowed(cli: Any, git_repo: Any, tmp_path: Path) -> None:
     run_dir, wheel = _setup(git_repo)
     (run_dir / "risk.json").write_text("{not json")
     newer = read(run_dir / "evals.json") | {"schema_version": 99}
     (run_dir / "future.json").write_text(json.dumps(newer))
     out = tmp_path / "p.intoto.json"
-    res = cli(
-        "provenance", "--subject", str(wheel), "--run", str(run_dir), "--out", str(out), cwd=git_repo.path
-    )
+    argv = ["provenance", "--subject", str(wheel), "--run", str(run_dir), "--out", str(out)]
+    stopped = cli(*argv, cwd=git_repo.path)
+    assert stopped.code == 2
+    assert "r1/future.json" in stopped.err and "newer" in stopped.err and "--allow-broken" in stopped.err
+    assert not out.exists()
+    res = cli(*argv, "--allow-broken", cwd=git_repo.path)
     assert res.code == 0
     assert "r1/risk.json" in res.err
     pred = read(tmp_path / "p.decisions.intoto.json")["predicate"]
     assert set(pred["broken"]) == {"r1/risk.json", "r1/future.json"}
     assert "newer" in pred["broken"]["r1/future.json"]
+    assert pred["verdict"] == "error"
+
+
+def test_no_run_folder_records_no_results(cli: Any, git_repo: Any, tmp_path: Path) -> None:
+    git_repo.commit("init", {"a.txt": "a"})
+    res = cli("provenance", "--subject", "a.txt", "--out", str(tmp_path / "p.intoto.json"), cwd=git_repo.path)
+    assert res.code == 0 and "no gate results" in res.err
+    pred = read(tmp_path / "p.decisions.intoto.json")["predicate"]
+    assert pred["decisions"] == [] and pred["verdict"] == "pass"
 
 
 def test_sbom_in_run_folder_is_a_dependency(cli: Any, git_repo: Any, tmp_path: Path) -> None:
