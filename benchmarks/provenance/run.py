@@ -67,8 +67,12 @@ def make_run() -> Path:
         "status": "fail",
         "summary": "100,000 tests, 10,000 findings",
         "reasons": [
-            {"code": "tests.failed", "message": f"{t} failed", "fix": "see the log",
-             "location": {"file": t.split("::")[0], "line": 1 + i % 500}}
+            {
+                "code": "tests.failed",
+                "message": f"{t} failed",
+                "fix": "see the log",
+                "location": {"file": t.split("::")[0], "line": 1 + i % 500},
+            }
             for i, t in enumerate(tests[:10_000])
         ],
         "metrics": {"tests": 100_000},
@@ -76,7 +80,9 @@ def make_run() -> Path:
     }
     (run / "unit-tests.json").write_text(json.dumps(result))
     for k in range(20):
-        (run / f"gate-{k}.json").write_text(json.dumps({"gate": f"gate-{k}", "status": "pass", "summary": "ok"}))
+        (run / f"gate-{k}.json").write_text(
+            json.dumps({"gate": f"gate-{k}", "status": "pass", "summary": "ok"})
+        )
     return run
 
 
@@ -92,28 +98,47 @@ def main() -> int:
     empty_run = DATA / "runs" / "empty"
     empty_run.mkdir(parents=True, exist_ok=True)
     ours = time_command(
-        [MAESTRO, "provenance", "-C", str(repo), "--run", str(empty_run), "--out", str(DATA / "p.intoto.json"),
-         "--subject", *rels],
-        repeat=5, warmup=1,
+        [
+            MAESTRO,
+            "provenance",
+            "-C",
+            str(repo),
+            "--run",
+            str(empty_run),
+            "--out",
+            str(DATA / "p.intoto.json"),
+            "--subject",
+            *rels,
+        ],
+        repeat=5,
+        warmup=1,
     )
     theirs = time_command(["sha256sum", *map(str, paths)], repeat=5, warmup=1)
-    version = subprocess.run(["sha256sum", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    version = subprocess.run(
+        ["sha256sum", "--version"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[0]
     run = make_run()
-    summary = time_command([MAESTRO, "summary", "--run", str(run), "--out", str(DATA / "s.md")], repeat=5, warmup=1)
+    summary = time_command(
+        [MAESTRO, "summary", "--run", str(run), "--out", str(DATA / "s.md")], repeat=5, warmup=1
+    )
     os.environ["MAESTRO_RUN_DIR"] = str(DATA / "runs")
     show = time_command(
         [MAESTRO, "runs", "show", "bench", "--format", "markdown", "--output", str(DATA / "show.md")],
-        repeat=5, warmup=1, cwd=DATA,
+        repeat=5,
+        warmup=1,
+        cwd=DATA,
     )
     size = (DATA / "s.md").stat().st_size
-    print(f"provenance {median(ours):.2f}s sha256sum {median(theirs):.2f}s summary {median(summary):.2f}s show {median(show):.2f}s")
+    print(
+        f"provenance {median(ours):.2f}s sha256sum {median(theirs):.2f}s summary {median(summary):.2f}s show {median(show):.2f}s"
+    )
     gib = TOTAL / (1 << 30)
     markdown = f"""## Provenance and summary
 
 | what | maestro-ci | compared with | ratio |
 |---|---|---|---|
 | provenance, {SUBJECTS:,} subjects, {gib:.0f} GiB (target < 5 s) | {median(ours):.2f} s ({gib / median(ours):.2f} GiB/s) | `{version}`: {median(theirs):.2f} s | {median(ours) / median(theirs):.2f}× |
-| summary, 100,000 tests + 10,000 findings (target < 1 s) | {median(summary):.2f} s, page {size / 1024:.0f} KiB | `maestro-ci runs show --format markdown`: {median(show):.2f} s, page {(DATA / 'show.md').stat().st_size / 1024:.0f} KiB | {median(summary) / median(show):.2f}× |
+| summary, 100,000 tests + 10,000 findings (target < 1 s) | {median(summary):.2f} s, page {size / 1024:.0f} KiB | `maestro-ci runs show --format markdown`: {median(show):.2f} s, page {(DATA / "show.md").stat().st_size / 1024:.0f} KiB | {median(summary) / median(show):.2f}× |
 
 Medians of 5 runs after a warm-up, files in the page cache. `maestro-ci provenance` includes
 process start, git state, schema validation and writing both statements; it hashes with a
