@@ -93,6 +93,11 @@ def test_sbom_bad_inputs_exit_2(cli: Any, tmp_path: Path) -> None:
     assert missing.code == 2 and "nope.txt" in missing.err
     gone = cli("sbom", "--environment", "no-env", cwd=tmp_path)
     assert gone.code == 2 and "no-env" in gone.err
+    (tmp_path / "not-python").write_text("x")
+    refused = cli("sbom", "--environment", "not-python", cwd=tmp_path)
+    assert refused.code == 2 and "cyclonedx-py environment failed" in refused.err
+    folder = cli("sbom", "--requirements", ".", cwd=tmp_path)
+    assert folder.code == 2 and "folder" in folder.err
     (tmp_path / "a.json").write_text('{"bomFormat": "SPDX"}')
     (tmp_path / "b.json").write_text(json.dumps(_bom(_c("a", "1"))))
     wrong = cli("sbom", "diff", "a.json", "b.json", cwd=tmp_path)
