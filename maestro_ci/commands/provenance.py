@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         action="extend",
         metavar="DIR",
-        help="run folders whose gate results are recorded (default: this run's folder)",
+        help="run folders whose gate results are recorded (default: this run's folder, else the latest one)",
     )
     parser.add_argument(
         "--out", metavar="FILE", help=f"the SLSA statement (default: {DEFAULT_NAME} in the run folder)"
@@ -94,7 +94,13 @@ def _generate(args: argparse.Namespace, inv: Invocation) -> int:
     from maestro_ci.jobs.provenance import BuildContext, build_statements
     from maestro_ci.provenance_models import CYCLONEDX_MEDIA, Artifact
     from maestro_ci.runs import now_iso
-    from maestro_ci.sources.build_inputs import lock_files, read_runs, shown, subject_name
+    from maestro_ci.sources.build_inputs import (
+        default_run_dir,
+        lock_files,
+        read_runs,
+        shown,
+        subject_name,
+    )
     from maestro_ci.sources.digests import sha256_many, unique_names
     from maestro_ci.sources.git_state import read_git_state
 
@@ -105,7 +111,7 @@ def _generate(args: argparse.Namespace, inv: Invocation) -> int:
     names = unique_names(subject_name(p, cwd) for p in paths)
     subjects = [Artifact(n, d) for n, d in zip(names, sha256_many(paths), strict=True)]
 
-    run_dirs = [cwd / d for d in args.run] if args.run else [settings.run_dir]
+    run_dirs = [cwd / d for d in args.run] if args.run else [default_run_dir(settings.run_dir)]
     for run_dir in run_dirs:
         if args.run and not run_dir.is_dir():
             raise UsageError("run folder not found", file=str(run_dir), fix="pass an existing --run folder")

@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         action="extend",
         metavar="DIR",
-        help="run folders to merge (default: this run's folder)",
+        help="run folders to merge (default: this run's folder, else the latest one)",
     )
     parser.add_argument("--out", metavar="FILE", help="write the Markdown page here (default: stdout)")
     parser.add_argument("--html", metavar="FILE", help="also write the page as standalone HTML")
@@ -69,8 +69,8 @@ def _views(run_dirs: list[Path], link_base: Path, cwd: Path) -> list[RunView]:
         placed = [Placed(label, r.file.split("/", 1)[1], r.result) for r in data.results]
         broken = {k.split("/", 1)[1]: v for k, v in data.broken.items()}
         links = [
-            (f"{label}/{p.file}", Path(os.path.relpath(run_dir / p.file, link_base)).as_posix())
-            for p in placed
+            (f"{label}/{f.name}", Path(os.path.relpath(f, link_base)).as_posix())
+            for f in sorted(run_dir.glob("*.json"))
         ]
         views.append(RunView(label, placed, broken, links))
     return views
@@ -84,7 +84,13 @@ def run(args: argparse.Namespace, inv: Invocation) -> int:
     from maestro_ci.sources.store import atomic_write_text
 
     cwd = inv.cwd
-    run_dirs = [cwd / d for d in args.run] if args.run else [inv.settings.run_dir]
+    if args.run:
+        run_dirs = [cwd / d for d in args.run]
+    else:
+        from maestro_ci.sources.build_inputs import default_run_dir
+
+        run_dirs = [default_run_dir(inv.settings.run_dir)]
+        inv.info(f"summary: run folder {run_dirs[0]}")
     for run_dir in run_dirs:
         if not run_dir.is_dir():
             raise InputError(

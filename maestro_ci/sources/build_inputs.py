@@ -87,3 +87,13 @@ def shown(path: Path, cwd: Path) -> str:
         return path.resolve().relative_to(cwd.resolve()).as_posix()
     except ValueError:
         return str(path.resolve())
+
+
+def default_run_dir(run_dir: Path) -> Path:
+    """This run's folder when it exists, else the most recently changed run folder beside it."""
+    if run_dir.is_dir() or not run_dir.parent.is_dir():
+        return run_dir
+    folders = [p for p in run_dir.parent.iterdir() if p.is_dir()]
+    if not folders:
+        return run_dir
+    return max(folders, key=lambda p: (p.stat().st_mtime_ns, p.name))

@@ -131,3 +131,19 @@ def test_html_keeps_only_harmless_tags() -> None:
     assert '<code class="language-py">x&lt;1' in page
     assert "<title>T &lt;b&gt;</title>" in page
     assert 'import mermaid from "https://cdn.example/mermaid.esm.min.mjs"' in page
+
+
+def test_without_run_the_latest_run_folder_is_used(cli: Any, tmp_path: Path) -> None:
+    import os
+
+    old = tmp_path / ".maestro" / "runs" / "old"
+    new = tmp_path / ".maestro" / "runs" / "new"
+    record(old, {"gate": "lint", "status": "pass", "summary": "old run"})
+    record(new, {"gate": "lint", "status": "pass", "summary": "new run"})
+    os.utime(old, (1, 1))
+    res = cli("summary", cwd=tmp_path)
+    assert res.code == 0, res.err
+    assert "new run" in res.out and "old run" not in res.out
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert cli("summary", cwd=empty).code == 2
