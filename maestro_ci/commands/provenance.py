@@ -176,17 +176,28 @@ def _write(inv: Invocation, path: Path, doc: dict[str, Any], predicate: bool = F
     """Mask, re-read and validate, then write atomically; a statement that fails is never written."""
     import json
 
+    from maestro_ci.errors import InputError
     from maestro_ci.sources.statement_schema import SLSA_SCHEMA, schema_problems, validate_statement
     from maestro_ci.sources.store import atomic_write_text, dump_json
 
-    text = inv.mask(dump_json(doc))
+    raw = dump_json(doc)
+    text = inv.mask(raw)
     masked = json.loads(text)
-    if predicate:
-        problems = schema_problems(masked, SLSA_SCHEMA)
-        if problems:
-            raise RuntimeError(f"SLSA predicate does not match its schema: {problems[0]}")
-    else:
-        validate_statement(masked, str(path))
+    try:
+        if predicate:
+            problems = schema_problems(masked, SLSA_SCHEMA)
+            if problems:
+                raise InputError(f"not a valid SLSA predicate: {problems[0]}", file=str(path))
+        else:
+            validate_statement(masked, str(path))
+    except InputError as exc:
+        if text == raw:
+            raise RuntimeError(f"generated statement is invalid: {exc.message}") from exc
+        raise InputError(
+            f"a mask pattern changed the statement so that it is no longer valid ({exc.message})",
+            file=str(path),
+            fix="narrow the patterns in mask.patterns / MAESTRO_MASK_REGEXES so they do not match digests",
+        ) from exc
     atomic_write_text(path, text)
     return path
 

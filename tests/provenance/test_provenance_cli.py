@@ -284,3 +284,17 @@ def test_sbom_in_run_folder_is_a_dependency(cli: Any, git_repo: Any, tmp_path: P
 def test_packaged_schemas_equal_the_repository_copies() -> None:
     for path in (ROOT / "maestro_ci" / "schemas").glob("*.schema.json"):
         assert (ROOT / "schemas" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_a_mask_that_breaks_the_statement_is_named(
+    cli: Any, git_repo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_dir, wheel = _setup(git_repo)
+    monkeypatch.setenv("MAESTRO_MASK_REGEXES", "[0-9a-f]{64}")
+    out = tmp_path / "p.intoto.json"
+    res = cli(
+        "provenance", "--subject", str(wheel), "--run", str(run_dir), "--out", str(out), cwd=git_repo.path
+    )
+    assert res.code == 2
+    assert "mask pattern" in res.err
+    assert not out.exists()
