@@ -128,14 +128,15 @@ def render_summary(runs: Sequence[RunView], title: str = "maestro-ci", budget: i
     head = header(title, groups, broken) + broken_section(ordered)
     tail = flaky_section(groups) + links_section(ordered)
     sections = {gate: gate_section(gate, placed) for gate, placed in groups.items()}
-
-    def size() -> int:
-        return len(head.encode()) + len(tail.encode()) + sum(len(s.encode()) for s in sections.values())
-
-    for gate in sorted(sections, key=lambda g: -len(sections[g])):
-        if size() <= budget:
+    sizes = {gate: len(text.encode()) for gate, text in sections.items()}
+    total = len(head.encode()) + len(tail.encode()) + sum(sizes.values())
+    for gate in sorted(sections, key=lambda g: (-sizes[g], g)):
+        if total <= budget:
             break
         sections[gate] = gate_section(gate, groups[gate], max_rows=20, extras=False)
+        new_size = len(sections[gate].encode())
+        total += new_size - sizes[gate]
+        sizes[gate] = new_size
     page = head + "".join(sections.values()) + tail
     return cap(page, budget)
 
