@@ -151,6 +151,9 @@ def _comment(inv: Invocation, body: str) -> None:
     try:
         outcome = api.upsert_comment(repo, number, body)
     except GitHubApiError as exc:
-        inv.info(f"summary: PR comment not posted: {exc} (the gates' verdict is unchanged)")
+        message = f"PR comment not posted: {exc} (the gates' verdict is unchanged)"
+        inv.info(f"summary: {message}")
+        if gha.active:
+            gha.annotate("warning", message, title="maestro-ci summary")
         return
     inv.info(f"summary: PR comment {outcome.action}: {outcome.url or outcome.comment_id}")

@@ -144,8 +144,11 @@ def test_permission_error_and_missing_context(
     cli: Any, pr_env: Path, github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     github.fail_with = (403, {})
-    res = cli("summary", "--run", str(pr_env), "--pr-comment", cwd=tmp_path)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    res = cli("summary", "--run", str(pr_env), "--pr-comment", "--out", "s.md", cwd=tmp_path)
     assert res.code == 0 and "pull-requests: write" in res.err
+    assert "::warning title=maestro-ci summary::PR comment not posted" in res.out
+    monkeypatch.delenv("GITHUB_ACTIONS")
     monkeypatch.delenv("GITHUB_TOKEN")
     skipped = cli("summary", "--run", str(pr_env), "--pr-comment", cwd=tmp_path)
     assert skipped.code == 0 and "PR comment skipped: missing GITHUB_TOKEN" in skipped.err
