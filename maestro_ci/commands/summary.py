@@ -72,8 +72,23 @@ def _views(run_dirs: list[Path], link_base: Path, cwd: Path) -> list[RunView]:
             (f"{label}/{f.name}", Path(os.path.relpath(f, link_base)).as_posix())
             for f in sorted(run_dir.glob("*.json"))
         ]
-        views.append(RunView(label, placed, broken, links))
+        views.append(RunView(label, placed, broken, links, _statements(run_dir)))
     return views
+
+
+def _statements(run_dir: Path) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """The in-toto statements in a run folder (subjects and digests); unreadable ones are skipped."""
+    import json
+
+    found: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    for path in sorted(run_dir.glob("*.intoto.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            subjects = [(str(s["name"]), str(s["digest"]["sha256"])) for s in doc["subject"]]
+            found[path.name] = (str(doc["predicateType"]), subjects)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return found
 
 
 def run(args: argparse.Namespace, inv: Invocation) -> int:

@@ -30,6 +30,8 @@ class RunView:
     results: list[Placed] = field(default_factory=list)
     broken: dict[str, str] = field(default_factory=dict)
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, href)
+    # statement file -> (predicate type, [(subject name, sha256)])
+    statements: dict[str, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict)
 
 
 def _groups(runs: Sequence[RunView]) -> dict[str, list[Placed]]:
@@ -110,6 +112,19 @@ def flaky_section(groups: dict[str, list[Placed]]) -> str:
     return f"## 🔁 Flaky tests\n\n{text}\n"
 
 
+def provenance_section(runs: Sequence[RunView]) -> str:
+    rows = [
+        f"| `{cell(view.name, 100)}/{cell(file, 200)}` | `{cell(kind, 100)}` | `{cell(name, 200)}` | `{digest[:16]}…` |"
+        for view in runs
+        for file, (kind, subjects) in sorted(view.statements.items())
+        for name, digest in subjects[:MAX_LINKS]
+    ]
+    if not rows:
+        return ""
+    table = "| statement | predicate type | subject | sha256 |\n|---|---|---|---|\n" + "\n".join(rows)
+    return f"## Provenance\n\n{table}\n\n"
+
+
 def links_section(runs: Sequence[RunView]) -> str:
     links = [(label, href) for view in runs for label, href in view.links]
     if not links:
@@ -126,7 +141,7 @@ def render_summary(runs: Sequence[RunView], title: str = "maestro-ci", budget: i
     groups = _groups(ordered)
     broken = sum(len(v.broken) for v in ordered)
     head = header(title, groups, broken) + broken_section(ordered)
-    tail = flaky_section(groups) + links_section(ordered)
+    tail = flaky_section(groups) + provenance_section(ordered) + links_section(ordered)
     sections = {gate: gate_section(gate, placed) for gate, placed in groups.items()}
     sizes = {gate: len(text.encode()) for gate, text in sections.items()}
     total = len(head.encode()) + len(tail.encode()) + sum(sizes.values())

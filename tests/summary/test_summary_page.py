@@ -147,3 +147,16 @@ def test_without_run_the_latest_run_folder_is_used(cli: Any, tmp_path: Path) -> 
     empty = tmp_path / "empty"
     empty.mkdir()
     assert cli("summary", cwd=empty).code == 2
+
+
+def test_provenance_statements_in_the_run_are_listed(cli: Any, git_repo: Any) -> None:
+    run = git_repo.path / ".maestro" / "runs" / "r"
+    record(run, {"gate": "lint", "status": "pass"})
+    git_repo.commit("init", {"a.txt": "a"})
+    assert cli("provenance", "--subject", "a.txt", "--run", str(run), cwd=git_repo.path).code == 0
+    (run / "junk.intoto.json").write_text("{")
+    res = cli("summary", "--run", str(run), cwd=git_repo.path)
+    assert res.code == 0, res.err
+    assert "## Provenance" in res.out
+    assert "| `r/provenance.intoto.json` | `https://slsa.dev/provenance/v1` | `a.txt` |" in res.out
+    assert "decisions.intoto.json` | `https://maestro-ci.dev/decisions/v1`" in res.out
