@@ -30,6 +30,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "risk": ("risk", "risk score of a change, with contributions; 'risk train' calibrates a model"),
     "eval": ("evals", "eval scenarios: list, run (score gate), coverage per prompt"),
     "health": ("health", "canary health gate: promote, hold or roll back from live metrics"),
+    "provenance": ("provenance", "in-toto/SLSA provenance for artifacts, and its verification"),
+    "sbom": ("sbom", "CycloneDX SBOM of requirements or an environment; SBOM drift"),
+    "summary": ("summary", "one page for the whole run: Markdown, HTML, PR comment"),
 }
 
 
