@@ -158,9 +158,11 @@ def _schema_of(value: dict[str, Any] | str, ctx: RunContext) -> dict[str, Any]:
 
 
 def _schema_problem(data: Any, schema: dict[str, Any]) -> str | None:
-    import jsonschema
+    from maestro_ci.sources.yamlfile import jsonschema_module
 
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
+    errors = sorted(
+        jsonschema_module().Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path)
+    )
     if not errors:
         return None
     where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in errors[0].absolute_path)

