@@ -16,7 +16,7 @@ checks:
     require:
       - adds test that reproduces prior failure
       - does not change public API
-      - touches_only: ['shop/**', 'tests/**', 'evals/**', '.maestro.yml']
+      - touches_only: ['shop/**', 'tests/**', 'evals/**', 'policy/**', 'infra/**', '.maestro.yml']
   - type: command
     id: cart-still-works
     run: python -m pytest -q -p no:cacheprovider tests/test_cart.py
