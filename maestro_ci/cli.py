@@ -26,6 +26,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "validate .maestro.yml, policy, eval scenario and gate files"),
     "git-state": ("git_state", "branch, commit, dirty flag, status and recent commits"),
     "runs": ("runs", "list and show run records"),
+    "timings": ("timings", "collect JUnit results into the timing store; merge shard stores"),
+    "shard": ("shard", "plan N balanced test shards from the timing store"),
+    "flaky": ("flaky", "flake rate per test and overall, with the evidence"),
 }
 
 
