@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from maestro_ci.errors import InputError
 from maestro_ci.sources.junit import Case, Report
@@ -52,23 +52,31 @@ def _check_duplicates(report: Report) -> None:
         last[case.raw_id] = case.outcome
 
 
-def _group_setup(cases: list[Case]) -> dict[str, float]:
-    """Setup cost visible in a report: how much the first test of a module/class exceeds the rest."""
+def _group_setup(cases: list[Case]) -> tuple[dict[str, float], dict[int, float]]:
+    """Setup cost visible in a report, per module/class, and what to deduct from each first test.
+
+    With setup-phase times (the pytest plugin) the cost is how much the first test's setup
+    exceeds the slowest setup of the others; from JUnit alone (one time per test) it is how
+    much the first test's time exceeds the slowest of the others.
+    """
     out: dict[str, float] = {}
+    deduct: dict[int, float] = defaultdict(float)
     for key_of in (module_of, class_of):
-        members: dict[str, list[Case]] = defaultdict(list)
-        for case in cases:
+        members: dict[str, list[int]] = defaultdict(list)
+        for i, case in enumerate(cases):
             key = key_of(case.nodeid)
             if key is not None and case.time is not None and case.outcome != "skipped":
-                members[key].append(case)
+                members[key].append(i)
         for key, group in members.items():
-            if len(group) < 2:
+            phase = all(cases[i].setup is not None for i in group)
+            if len(group) < (2 if phase else 3):
                 continue
-            first = group[0].time or 0.0
-            if key_of is class_of:
-                first -= out.get(module_of(group[0].nodeid), 0.0)
-            out[key] = round(max(0.0, first - max(c.time or 0.0 for c in group[1:])), 6)
-    return out
+            values = [(cases[i].setup if phase else cases[i].time) or 0.0 for i in group]
+            first = values[0] - deduct[group[0]]
+            cost = round(max(0.0, first - max(values[1:])), 6)
+            out[key] = cost
+            deduct[group[0]] += cost
+    return out, dict(deduct)
 
 
 def ingest(
@@ -82,9 +90,12 @@ def ingest(
     setup: dict[str, list[float]] = defaultdict(list)
     for report in reports:
         _check_duplicates(report)
-        for key, cost in _group_setup(report.cases).items():
+        costs, deduct = _group_setup(report.cases)
+        for key, cost in costs.items():
             setup[key].append(cost)
-        for case in report.cases:
+        for i, case in enumerate(report.cases):
+            if deduct.get(i) and case.time is not None:
+                case = replace(case, time=round(max(0.0, case.time - deduct[i]), 6))
             outcomes[case.nodeid].append(case)
     tests = dict(store.tests)
     for nodeid in sorted(outcomes):

@@ -41,6 +41,7 @@ class Case:
     raw_id: str = ""
     retries: list[str] = field(default_factory=list)
     volatile: list[str] = field(default_factory=list)
+    setup: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"nodeid": self.nodeid, "outcome": self.outcome, "time": self.time}
