@@ -75,6 +75,8 @@ def node_id(classname: str, name: str, file: str = "", python: bool = False) -> 
             # classname is relative (no package prefix) or a bare class: keep trailing class segments
             rest = ".".join(s for s in segments if _is_class(s))
         return "::".join([file, *[p for p in rest.split(".") if p], name])
+    if file:  # a non-Python file (mocha, jest with a file): the file and the full title
+        return f"{file}::{name}"
     split = next((i for i, s in enumerate(segments) if _is_class(s)), len(segments))
     module, classes = segments[:split], segments[split:]
     if module and (python or _looks_like_python_module(module)):
