@@ -43,6 +43,8 @@ class Evidence(_Model):
 
 
 class TestTiming(_Model):
+    __test__ = False  # not a pytest test class
+
     """Everything the store knows about one test."""
 
     runs: int = Field(default=0, ge=0)

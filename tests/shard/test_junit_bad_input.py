@@ -82,7 +82,15 @@ def test_truncated_names_line_and_column(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("1.5", 1.5), ("1,5", 1.5), ("1,234.5", 1234.5), ("1.234,5", 1234.5), (" 2s ", 2.0), ("", None), (None, None)],
+    [
+        ("1.5", 1.5),
+        ("1,5", 1.5),
+        ("1,234.5", 1234.5),
+        ("1.234,5", 1234.5),
+        (" 2s ", 2.0),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_parse_time_formats(text: str | None, seconds: float | None) -> None:
     assert parse_time(text, "here", "f.xml") == seconds

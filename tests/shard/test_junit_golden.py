@@ -33,8 +33,18 @@ def test_corpus_case_matches_golden(folder: Path) -> None:
 
 def test_corpus_covers_the_producers() -> None:
     names = {p.name for p in FOLDERS}
-    for producer in ("pytest", "unittest_xml_reporting", "jest_junit", "maven_surefire", "gradle",
-                     "go_junit_report", "bazel", "mocha", "nunit_nested", "pytest_split_durations"):
+    for producer in (
+        "pytest",
+        "unittest_xml_reporting",
+        "jest_junit",
+        "maven_surefire",
+        "gradle",
+        "go_junit_report",
+        "bazel",
+        "mocha",
+        "nunit_nested",
+        "pytest_split_durations",
+    ):
         assert producer in names
 
 
@@ -45,7 +55,9 @@ def german_locale(tmp_path_factory: pytest.TempPathFactory) -> Path:
     where = tmp_path_factory.mktemp("locales")
     proc = subprocess.run(
         ["localedef", "-i", "de_DE", "-f", "UTF-8", str(where / "de_DE.UTF-8")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert (where / "de_DE.UTF-8").exists(), proc.stderr
     return where
@@ -54,7 +66,12 @@ def german_locale(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_corpus_parses_the_same_under_a_german_locale(german_locale: Path) -> None:
     env = {**os.environ, "LOCPATH": str(german_locale), "LC_ALL": "de_DE.UTF-8", "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.shard.golden"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "tests.shard.golden"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     data = json.loads(proc.stdout)
     assert data["locale"].startswith("de_DE")

@@ -169,7 +169,9 @@ def test_collect_and_merge_through_the_cli(tmp_path: Path, cli) -> None:
     j1 = tmp_path / "j1.xml"
     j1.write_text('<testsuite><testcase classname="tests.test_a" name="test_x" time="1"/></testsuite>')
     j2 = tmp_path / "j2.xml"
-    j2.write_text('<testsuite><testcase classname="tests.test_b" name="test_y[0x7fffabcdef01]" time="2"/></testsuite>')
+    j2.write_text(
+        '<testsuite><testcase classname="tests.test_b" name="test_y[0x7fffabcdef01]" time="2"/></testsuite>'
+    )
     durations = tmp_path / ".test_durations"
     durations.write_text(json.dumps({"tests/test_c.py::test_z": 3.0}))
     r1 = cli("timings", "collect", str(j1), "--store", "a.json", "--commit", "c1", cwd=tmp_path)
