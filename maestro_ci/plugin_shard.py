@@ -23,9 +23,25 @@ def addoption(group: Any, parser: Any) -> None:
         help="planning unit (default: shard.by)",
     )
     group.addoption("--timings-store", metavar="FILE", help="timing store (default: timings.store)")
-    group.addoption(
-        "--store-durations", action="store_true", default=False, help="record this run in the timing store"
+    # pytest-split owns --store-durations when it is installed; --maestro-store-durations always works.
+    names = (
+        ["--maestro-store-durations"]
+        if _pytest_split_installed()
+        else ["--store-durations", "--maestro-store-durations"]
     )
+    group.addoption(
+        *names,
+        action="store_true",
+        default=False,
+        dest="maestro_store_durations",
+        help="record this run in the timing store",
+    )
+
+
+def _pytest_split_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pytest_split") is not None
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -55,7 +71,7 @@ def _store_path(config: Any, settings: Any) -> Path:
 def configure(config: Any) -> None:
     """Register this feature's hooks when its options are set."""
     shard = config.getoption("shard", None)
-    record = config.getoption("store_durations", False)
+    record = config.getoption("maestro_store_durations", False)
     if not shard and not record:
         return
     if hasattr(config, "workerinput"):  # pytest-xdist worker: the controller does the work

@@ -121,7 +121,7 @@ def test_plugin_rejects_a_bad_shard(project: Path, monkeypatch: pytest.MonkeyPat
 
 def test_store_durations_records_the_run(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / ".maestro/timings.json").unlink()
-    code, _ = _inline(project, monkeypatch, "--store-durations")
+    code, _ = _inline(project, monkeypatch, "--maestro-store-durations")
     assert code == 0
     data = json.loads((project / ".maestro/timings.json").read_text())
     assert len(data["tests"]) == 12
