@@ -76,12 +76,21 @@ def configure(config: Any) -> None:
         return
     if hasattr(config, "workerinput"):  # pytest-xdist worker: the controller does the work
         return
-    settings = _settings(config)
+    import pytest
+
+    from maestro_ci.errors import MaestroError
+    from maestro_ci.sources.timing_store import load_store
+
+    k, n = parse_shard(shard) if shard else (0, 0)
+    try:
+        settings = _settings(config)
+        store = load_store(_store_path(config, settings))
+    except MaestroError as exc:
+        raise pytest.UsageError(f"maestro-ci: {exc.diagnostics()}") from None
     if shard:
-        k, n = parse_shard(shard)
-        config.pluginmanager.register(ShardSelector(config, settings, k, n), "maestro-ci-shard")
+        config.pluginmanager.register(ShardSelector(config, settings, k, n, store), "maestro-ci-shard")
     if record:
-        config.pluginmanager.register(DurationRecorder(config, settings), "maestro-ci-durations")
+        config.pluginmanager.register(DurationRecorder(config, settings, store), "maestro-ci-durations")
 
 
 def _process_age() -> float | None:
@@ -95,20 +104,18 @@ def _process_age() -> float | None:
 
 
 class ShardSelector:
-    def __init__(self, config: Any, settings: Any, k: int, n: int) -> None:
-        self.config, self.settings, self.k, self.n = config, settings, k, n
+    def __init__(self, config: Any, settings: Any, k: int, n: int, store: Any) -> None:
+        self.config, self.settings, self.k, self.n, self.store = config, settings, k, n, store
         self.empty = False
 
     def pytest_collection_modifyitems(self, config: Any, items: list[Any]) -> None:
         from maestro_ci.jobs.shard import plan
-        from maestro_ci.sources.timing_store import load_store
 
         cfg = self.settings.config.shard
-        store = load_store(_store_path(config, self.settings))
         by = config.getoption("shard_by") or cfg.by
         planned = plan(
             [item.nodeid for item in items],
-            store,
+            self.store,
             self.n,
             by,
             cfg.default_test_seconds,
@@ -135,8 +142,8 @@ class ShardSelector:
 
 
 class DurationRecorder:
-    def __init__(self, config: Any, settings: Any) -> None:
-        self.config, self.settings = config, settings
+    def __init__(self, config: Any, settings: Any, store: Any) -> None:
+        self.config, self.settings, self.store = config, settings, store
         self.started = time.perf_counter()
         self.collected: float | None = None
         self.phases: dict[str, dict[str, Any]] = {}
@@ -158,7 +165,7 @@ class DurationRecorder:
         from maestro_ci.jobs.timings import Limits, ingest
         from maestro_ci.sources.junit import Case, Report
         from maestro_ci.sources.nodeids import stabilise
-        from maestro_ci.sources.timing_store import load_store, save_store
+        from maestro_ci.sources.timing_store import save_store
 
         if not self.phases:
             return
@@ -173,7 +180,7 @@ class DurationRecorder:
         report.overhead.append(round(max(self.collected or 0.0, wall - tests), 6))
         cfg = self.settings.config.timings
         path = _store_path(self.config, self.settings)
-        store = load_store(path)
+        store = self.store
         batch = f"pytest-{os.getpid()}-{time.time_ns()}"
         limits = Limits(window=cfg.window, drop_after=cfg.drop_after_runs, max_evidence=cfg.max_evidence)
         new, _ = ingest(store, [report], batch, os.environ.get("GITHUB_SHA", ""), limits)

@@ -263,3 +263,13 @@ def test_flaky_command(tmp_path: Path, cli) -> None:
     assert cli("flaky", "--min-runs", "0", "--no-record", cwd=tmp_path).code == 2
     clean = cli("flaky", "--format", "markdown", "--no-record", cwd=tmp_path)
     assert "No flaky tests" in clean.out
+
+
+def test_plugin_with_a_corrupt_store_is_a_usage_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    (project / ".maestro/timings.json").write_text("garbage")
+    code, _ = _inline(project, monkeypatch, "--shard", "1/2")
+    assert code == 4
+    assert "corrupt timing store" in capsys.readouterr().err
+    assert (project / ".maestro/timings.json.corrupt-1").read_text() == "garbage"
