@@ -107,11 +107,22 @@ def pytest_run(suite: Suite, *extra: str) -> float:
     return time.perf_counter() - start
 
 
+def store_arg(suite: Suite) -> list[str]:
+    return ["--timings-store", str(suite.folder / ".maestro" / "timings.json")]
+
+
 def record(suite: Suite) -> tuple[list[str], dict[str, float]]:
     (suite.folder / "bench-pytest.ini").write_text("[pytest]\n")
     for stale in (".maestro/timings.json", ".test_durations"):
         (suite.folder / stale).unlink(missing_ok=True)
-    pytest_run(suite, "--maestro-store-durations", "--store-durations", "--durations-path", ".test_durations")
+    pytest_run(
+        suite,
+        "--maestro-store-durations",
+        "--store-durations",
+        "--durations-path",
+        ".test_durations",
+        *store_arg(suite),
+    )
     durations = json.loads((suite.folder / ".test_durations").read_text())
     return sorted(durations), durations
 
@@ -154,7 +165,7 @@ def realised(suite: Suite, algo: str, n: int) -> float:
     walls = []
     for k in range(1, n + 1):
         if algo == "maestro-ci":
-            walls.append(pytest_run(suite, f"--shard={k}/{n}"))
+            walls.append(pytest_run(suite, f"--shard={k}/{n}", *store_arg(suite)))
         else:
             walls.append(
                 pytest_run(
