@@ -63,8 +63,11 @@ def _settings(config: Any) -> Any:
 
 
 def _store_path(config: Any, settings: Any) -> Path:
-    name = config.getoption("timings_store") or settings.config.timings.store
-    path = Path(name)
+    """``--timings-store`` is relative to where pytest started; ``timings.store`` to the repo root."""
+    given = config.getoption("timings_store")
+    if given:
+        return Path(given) if Path(given).is_absolute() else Path(config.invocation_params.dir) / given
+    path = Path(settings.config.timings.store)
     return path if path.is_absolute() else settings.base_dir / path
 
 

@@ -44,8 +44,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def store_path(inv: Invocation, given: str | None) -> Path:
-    name = given or inv.settings.config.timings.store
-    path = Path(name)
+    """``--store`` is relative to the current folder; ``timings.store`` to the repository root."""
+    if given:
+        return Path(given) if Path(given).is_absolute() else inv.cwd / given
+    path = Path(inv.settings.config.timings.store)
     return path if path.is_absolute() else inv.settings.base_dir / path
 
 

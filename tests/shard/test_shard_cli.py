@@ -273,3 +273,13 @@ def test_plugin_with_a_corrupt_store_is_a_usage_error(
     assert code == 4
     assert "corrupt timing store" in capsys.readouterr().err
     assert (project / ".maestro/timings.json.corrupt-1").read_text() == "garbage"
+
+
+def test_store_flag_is_relative_to_the_current_folder(git_repo, cli) -> None:
+    sub = git_repo.path / "sub"
+    sub.mkdir()
+    (sub / "j.xml").write_text('<testsuite><testcase classname="tests.test_a" name="test_x" time="1"/></testsuite>')
+    assert cli("timings", "collect", "j.xml", "--store", "here.json", cwd=sub).code == 0
+    assert (sub / "here.json").is_file()
+    assert cli("timings", "collect", "j.xml", cwd=sub).code == 0
+    assert (git_repo.path / ".maestro/timings.json").is_file()  # the config default is at the root
