@@ -71,6 +71,14 @@ def parse_time(text: str | None, where: str, file: str) -> float | None:
     """A JUnit time attribute in seconds, independent of the process locale."""
     if text is None or not text.strip():
         return None
+    if "," not in text:
+        try:
+            value = float(text)
+        except ValueError:
+            pass
+        else:
+            if value >= 0 and math.isfinite(value):
+                return value
     raw = text.strip().removesuffix("s").strip()
     if _THOUSANDS.match(raw) and "." in raw:
         raw = raw.replace(",", "")
@@ -119,20 +127,31 @@ def _sniff(path: Path) -> None:
         )
 
 
-def _outcome(elem: Any) -> tuple[str, list[str]]:
+def _result_kinds() -> dict[str, str]:
+    """junitparser's result elements (``failure``, ``error``, ``skipped``) and our outcome for each."""
     from junitparser import Error, Failure, Skipped, TestCase
 
-    results = TestCase.fromelem(elem).result  # type: ignore[no-untyped-call]
-    retries = [child.tag for child in elem if child.tag in RETRY_TAGS]
-    if any(isinstance(r, Error) for r in results):
-        return "error", retries
-    if any(isinstance(r, Failure) for r in results):
-        return "failed", retries
-    if any(isinstance(r, Skipped) for r in results):
-        return "skipped", retries
-    if (elem.get("status") or "").lower() in _SKIP_STATUS:
-        return "skipped", retries
-    return "passed", retries
+    kinds = {Error: "error", Failure: "failed", Skipped: "skipped"}
+    return {tag: kinds[cls] for tag, cls in TestCase.ITER_TYPES.items() if cls in kinds}
+
+
+_RANK = {"error": 0, "failed": 1, "skipped": 2}
+
+
+def _outcome(elem: Any, kinds: dict[str, str]) -> tuple[str, list[str]]:
+    """Classify a ``<testcase>`` by junitparser's result types (error > failure > skipped > passed)."""
+    found = "passed"
+    retries: list[str] = []
+    for child in elem:
+        tag = child.tag
+        kind = kinds.get(tag)
+        if kind is not None and (found == "passed" or _RANK[kind] < _RANK[found]):
+            found = kind
+        elif tag in RETRY_TAGS:
+            retries.append(tag)
+    if found == "passed" and (elem.get("status") or "").lower() in _SKIP_STATUS:
+        found = "skipped"
+    return found, retries
 
 
 def _events(path: Path) -> Iterator[tuple[str, Any]]:
@@ -166,6 +185,7 @@ def read_junit(path: Path, python: bool | None = None) -> Report:
     suites: list[dict[str, Any]] = []  # name, file, time, sum of case times
     is_python = bool(python)
     seen_root = False
+    kinds = _result_kinds()
     for event, elem in _events(path):
         tag = elem.tag
         if event == "start":
@@ -185,7 +205,7 @@ def read_junit(path: Path, python: bool | None = None) -> Report:
             continue
         stack.pop()
         if tag == "testcase":
-            report.cases.append(_case(elem, suites, is_python, path))
+            report.cases.append(_case(elem, suites, is_python, path, kinds))
             if suites and report.cases[-1].time:
                 suites[-1]["sum"] += report.cases[-1].time
             if stack:
@@ -206,7 +226,7 @@ def read_junit(path: Path, python: bool | None = None) -> Report:
     return report
 
 
-def _case(elem: Any, suites: list[dict[str, Any]], python: bool, path: Path) -> Case:
+def _case(elem: Any, suites: list[dict[str, Any]], python: bool, path: Path, kinds: dict[str, str]) -> Case:
     name = elem.get("name") or ""
     classname = elem.get("classname") or ""
     file = elem.get("file") or next((s["file"] for s in reversed(suites) if s["file"]), "")
@@ -217,7 +237,7 @@ def _case(elem: Any, suites: list[dict[str, Any]], python: bool, path: Path) -> 
     time = parse_time(elem.get("time", elem.get("duration")), f"testcase {name!r}", str(path))
     raw = node_id(classname, name, file, python)
     stable, volatile = stabilise(raw)
-    outcome, retries = _outcome(elem)
+    outcome, retries = _outcome(elem, kinds)
     return Case(nodeid=stable, outcome=outcome, time=time, raw_id=raw, retries=retries, volatile=volatile)
 
 

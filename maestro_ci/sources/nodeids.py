@@ -13,6 +13,7 @@ reported, so the user can give the parameter a stable ``ids=``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 VOLATILE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("address", re.compile(r"0x[0-9a-fA-F]{6,16}")),
@@ -38,6 +39,8 @@ def split_params(name: str) -> tuple[str, str]:
 
 def stabilise(nodeid: str) -> tuple[str, list[str]]:
     """Replace volatile parts of the parametrize id; return the stable id and what was found."""
+    if not nodeid.endswith("]"):
+        return nodeid, []
     _, params = split_params(nodeid.rsplit("::", 1)[-1])
     if not params:
         return nodeid, []
@@ -62,11 +65,16 @@ def _looks_like_python_module(segments: list[str]) -> bool:
 
 def node_id(classname: str, name: str, file: str = "", python: bool = False) -> str:
     """The pytest node id of one JUnit test case (see the module docstring)."""
-    classname = classname.strip()
     name = name.strip()
-    file = file.strip().replace("\\", "/").removeprefix("./")
-    if "::" in name and (name.split("::", 1)[0].endswith(".py")):
+    if "::" in name and name.split("::", 1)[0].endswith(".py"):
         return name  # already a node id (some plugins write it as the name)
+    prefix = _prefix(classname.strip(), file.strip().replace("\\", "/").removeprefix("./"), python)
+    return name if not prefix or prefix == name else f"{prefix}::{name}"
+
+
+@lru_cache(maxsize=8192)
+def _prefix(classname: str, file: str, python: bool) -> str:
+    """What comes before the test name; cached, since many cases share a class."""
     segments = [s for s in classname.split(".") if s]
     if file.endswith(".py"):
         module_dotted = file[:-3].replace("/", ".")
@@ -74,16 +82,14 @@ def node_id(classname: str, name: str, file: str = "", python: bool = False) -> 
         if not rest and segments and not classname.startswith(module_dotted):
             # classname is relative (no package prefix) or a bare class: keep trailing class segments
             rest = ".".join(s for s in segments if _is_class(s))
-        return "::".join([file, *[p for p in rest.split(".") if p], name])
+        return "::".join([file, *[p for p in rest.split(".") if p]])
     if file:  # a non-Python file (mocha, jest with a file): the file and the full title
-        return f"{file}::{name}"
+        return file
     split = next((i for i, s in enumerate(segments) if _is_class(s)), len(segments))
     module, classes = segments[:split], segments[split:]
     if module and (python or _looks_like_python_module(module)):
-        return "::".join(["/".join(module) + ".py", *classes, name])
-    if classname and classname != name:
-        return f"{classname}::{name}"
-    return name
+        return "::".join(["/".join(module) + ".py", *classes])
+    return classname
 
 
 def group_of(nodeid: str, by: str) -> str:
