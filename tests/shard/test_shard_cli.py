@@ -278,7 +278,9 @@ def test_plugin_with_a_corrupt_store_is_a_usage_error(
 def test_store_flag_is_relative_to_the_current_folder(git_repo, cli) -> None:
     sub = git_repo.path / "sub"
     sub.mkdir()
-    (sub / "j.xml").write_text('<testsuite><testcase classname="tests.test_a" name="test_x" time="1"/></testsuite>')
+    (sub / "j.xml").write_text(
+        '<testsuite><testcase classname="tests.test_a" name="test_x" time="1"/></testsuite>'
+    )
     assert cli("timings", "collect", "j.xml", "--store", "here.json", cwd=sub).code == 0
     assert (sub / "here.json").is_file()
     assert cli("timings", "collect", "j.xml", cwd=sub).code == 0
