@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,16 @@ def test_store_flag_is_relative_to_the_current_folder(git_repo, cli) -> None:
     assert (sub / "here.json").is_file()
     assert cli("timings", "collect", "j.xml", cwd=sub).code == 0
     assert (git_repo.path / ".maestro/timings.json").is_file()  # the config default is at the root
+
+
+def test_store_durations_spelling_without_pytest_split(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import maestro_ci.plugin_shard as feature
+
+    monkeypatch.setattr(feature, "_pytest_split_installed", lambda: False)
+    monkeypatch.setitem(sys.modules, "pytest_split.plugin", None)  # keep pytest-split's own option away
+    (project / ".maestro/timings.json").unlink()
+    code, _ = _inline(project, monkeypatch, "-p", "no:pytest-split", "--store-durations")
+    assert code == 0
+    assert (project / ".maestro/timings.json").is_file()
