@@ -16,6 +16,9 @@ same model (test medians + fixture setup per shard + per-shard fixed cost) again
 bound. Realised: every shard runs as its own pytest process, one after the other (as separate CI
 runners would, without competing for this machine's cores); the slowest shard's wall time is
 compared with the ideal, serial wall time / N.
+
+``--ingest-only`` re-measures only the JUnit ingest table. The "Reading the numbers" paragraph in
+RESULTS.md is written by hand after a run, from the numbers of that run.
 """
 
 from __future__ import annotations
