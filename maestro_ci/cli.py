@@ -33,6 +33,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "provenance": ("provenance", "in-toto/SLSA provenance for artifacts, and its verification"),
     "sbom": ("sbom", "CycloneDX SBOM of requirements or an environment; SBOM drift"),
     "summary": ("summary", "one page for the whole run: Markdown, HTML, PR comment"),
+    "timings": ("timings", "collect JUnit results into the timing store; merge shard stores"),
+    "shard": ("shard", "plan N balanced test shards from the timing store"),
+    "flaky": ("flaky", "flake rate per test and overall, with the evidence"),
 }
 
 

@@ -1,0 +1,378 @@
+"""Shard benchmark: planned and realised balance against pytest-split, planner speed, JUnit ingest.
+
+    python benchmarks/shard/run.py [--reps 3] [--quick]
+
+Suites (sdists downloaded from PyPI with ``pip download --no-deps --no-binary :all:`` into
+benchmarks/_work/shard/, never committed):
+- boltons 24.0.0: a real suite of many small modules (run with --noconftest: its conftest uses a
+  hook signature pytest 9 removed);
+- idna 3.7: a real, small suite with one dominant test (test_std3 is a large share of it);
+- fixture-heavy: a synthetic project generated here (modules with expensive module-scoped
+  fixtures), because no real suite with heavy module fixtures ran here in the time available.
+
+For each suite one recorded run feeds both tools (our plugin's --maestro-store-durations and
+pytest-split's --store-durations in the same pytest process). Planned: every plan is costed with the
+same model (test medians + fixture setup per shard + per-shard fixed cost) against the same lower
+bound. Realised: every shard runs as its own pytest process, one after the other (as separate CI
+runners would, without competing for this machine's cores); the slowest shard's wall time is
+compared with the ideal, serial wall time / N.
+
+``--ingest-only`` re-measures only the JUnit ingest table. The "Reading the numbers" paragraph in
+RESULTS.md is written by hand after a run, from the numbers of that run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from common import ROOT, WORK, write_results
+
+HERE = WORK / "shard"
+PY = sys.executable
+NS = (2, 4, 8)
+ALGOS = ("maestro-ci", "least_duration", "duration_based_chunks")
+
+
+@dataclass
+class Suite:
+    name: str
+    pin: str | None
+    args: list[str]
+    folder: Path = field(default_factory=Path)
+
+
+def fetch(pin: str) -> Path:
+    name, version = pin.split("==")
+    target = HERE / f"{name}-{version}"
+    if target.is_dir():
+        return target
+    sdists = HERE / "sdists"
+    sdists.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [PY, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", pin, "-d", str(sdists)],
+        check=True,
+    )
+    archive = next(sdists.glob(f"{name}-{version}.tar.gz"))
+    with tarfile.open(archive) as tar:
+        tar.extractall(HERE, filter="data")
+    return target
+
+
+def synthetic_fixture_heavy() -> Path:
+    """A project whose modules share expensive module-scoped fixtures (deterministic)."""
+    root = HERE / "fixture-heavy"
+    tests = root / "tests"
+    tests.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(4)
+    for m in range(8):
+        setup = round(rng.uniform(0.3, 1.0), 2)
+        count = rng.randint(4, 12)
+        body = [
+            "import time\n\nimport pytest\n\n",
+            "@pytest.fixture(scope='module')\ndef service():\n",
+            f"    time.sleep({setup})  # start a database / load a model\n    yield object()\n\n",
+        ]
+        for t in range(count):
+            body.append(
+                f"def test_{m}_{t}(service):\n    time.sleep({round(rng.uniform(0.01, 0.12), 3)})\n\n"
+            )
+        (tests / f"test_service_{m}.py").write_text("".join(body))
+    for m in range(4):
+        body = ["import time\n\n"]
+        body += [f"def test_plain_{m}_{t}():\n    time.sleep(0.05)\n\n" for t in range(6)]
+        (tests / f"test_plain_{m}.py").write_text("".join(body))
+    return root
+
+
+def pytest_run(suite: Suite, *extra: str) -> float:
+    argv = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:cov"]
+    argv += [
+        "--rootdir",
+        str(suite.folder),
+        "-c",
+        str(suite.folder / "bench-pytest.ini"),
+        *suite.args,
+        *extra,
+    ]
+    start = time.perf_counter()
+    subprocess.run(argv, cwd=suite.folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def store_arg(suite: Suite) -> list[str]:
+    return ["--timings-store", str(suite.folder / ".maestro" / "timings.json")]
+
+
+def record(suite: Suite) -> tuple[list[str], dict[str, float]]:
+    (suite.folder / "bench-pytest.ini").write_text("[pytest]\n")
+    for stale in (".maestro/timings.json", ".test_durations"):
+        (suite.folder / stale).unlink(missing_ok=True)
+    pytest_run(
+        suite,
+        "--maestro-store-durations",
+        "--store-durations",
+        "--durations-path",
+        ".test_durations",
+        *store_arg(suite),
+    )
+    durations = json.loads((suite.folder / ".test_durations").read_text())
+    return sorted(durations), durations
+
+
+def planned(suite: Suite, tests: list[str], durations: dict[str, float], n: int) -> dict[str, float]:
+    from pytest_split.algorithms import Algorithms
+
+    from maestro_ci.jobs.shard import plan
+    from maestro_ci.jobs.shard_cost import US, estimate_tests
+    from maestro_ci.sources.nodeids import class_of, module_of
+    from maestro_ci.sources.timing_store import load_store
+
+    store = load_store(suite.folder / ".maestro/timings.json")
+    ours = plan(tests, store, n)
+    est = estimate_tests(tests, store, 1.0, None)
+
+    def cost(groups: list[list[str]]) -> float:
+        worst = 0
+        for names in groups:
+            if not names:
+                continue
+            touched = {g for t in names for g in (module_of(t), class_of(t)) if g in est.setup}
+            total = est.fixed + sum(est.tests[t] for t in names) + sum(est.setup[g] for g in touched)
+            worst = max(worst, total)
+        return worst / US
+
+    class Item:
+        def __init__(self, nodeid: str) -> None:
+            self.nodeid = nodeid
+
+    items = [Item(t) for t in tests]
+    out = {"maestro-ci": cost([s.tests for s in ours.shards]), "bound": ours.lower_bound}
+    for algo in ALGOS[1:]:
+        groups = Algorithms[algo].value(n, items, durations)
+        out[algo] = cost([[i.nodeid for i in g.selected] for g in groups])
+    return out
+
+
+def realised(suite: Suite, algo: str, n: int) -> float:
+    walls = []
+    for k in range(1, n + 1):
+        if algo == "maestro-ci":
+            walls.append(pytest_run(suite, f"--shard={k}/{n}", *store_arg(suite)))
+        else:
+            walls.append(
+                pytest_run(
+                    suite,
+                    "--splits",
+                    str(n),
+                    "--group",
+                    str(k),
+                    "--splitting-algorithm",
+                    algo,
+                    "--durations-path",
+                    ".test_durations",
+                )
+            )
+    return max(walls)
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
+
+
+def bench_suite(suite: Suite, reps: int) -> tuple[list[str], list[str]]:
+    tests, durations = record(suite)
+    plan_rows, real_rows = [], []
+    for n in NS:
+        p = planned(suite, tests, durations, n)
+        plan_rows.append(
+            f"| {suite.name} | {n} | {p['bound']:.2f} | "
+            + " | ".join(f"{p[a]:.2f} ({p[a] / p['bound']:.3f})" for a in ALGOS)
+            + " |"
+        )
+    for n in NS:
+        ratios: dict[str, list[float]] = {a: [] for a in ALGOS}
+        for _ in range(reps):
+            serial = pytest_run(suite)
+            for algo in ALGOS:
+                ratios[algo].append(realised(suite, algo, n) / (serial / n))
+        real_rows.append(f"| {suite.name} | {n} | " + " | ".join(spread(ratios[a]) for a in ALGOS) + " |")
+        print(real_rows[-1], flush=True)
+    return plan_rows, real_rows
+
+
+def bench_planner() -> str:
+    from pytest_split.algorithms import Algorithms
+
+    from maestro_ci.jobs.shard import plan
+    from maestro_ci.timing_model import TestTiming, TimingStore
+
+    rng = random.Random(1)
+    tests = [f"tests/pkg{i // 2000}/test_mod{i // 25}.py::test_{i}" for i in range(100_000)]
+    store = TimingStore(tests={t: TestTiming(runs=1, duration=round(rng.expovariate(2), 4)) for t in tests})
+    durations = {t: store.tests[t].duration or 0.0 for t in tests}
+
+    class Item:
+        def __init__(self, nodeid: str) -> None:
+            self.nodeid = nodeid
+
+    items = [Item(t) for t in tests]
+    rows = []
+    for label, fn in (
+        ("maestro-ci --by file", lambda: plan(tests, store, 64, "file")),
+        ("maestro-ci --by test", lambda: plan(tests, store, 64, "test")),
+        ("pytest-split least_duration", lambda: Algorithms.least_duration.value(64, items, durations)),
+        (
+            "pytest-split duration_based_chunks",
+            lambda: Algorithms.duration_based_chunks.value(64, items, durations),
+        ),
+    ):
+        samples = []
+        for _ in range(3):
+            start = time.perf_counter()
+            fn()
+            samples.append(time.perf_counter() - start)
+        rows.append(f"| {label} | {statistics.median(samples):.3f} |")
+    return "\n".join(["| planner (100,000 tests, 64 shards) | median s (3 runs) |", "|---|---:|", *rows])
+
+
+INGEST = """
+import sys, time
+from pathlib import Path
+path = Path(sys.argv[2])
+start = time.perf_counter()
+if sys.argv[1] == "maestro-ci":
+    from maestro_ci.sources.junit import read_junit
+    n = len(read_junit(path).cases)
+else:
+    from junitparser import JUnitXml
+    n = sum(1 for suite in JUnitXml.fromfile(str(path)) for case in suite)
+took = time.perf_counter() - start
+# VmHWM: this process's peak RSS (ru_maxrss would include the parent's, kept across exec)
+hwm = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM"))
+print(n, took, int(hwm.split()[1]) / 1024)
+"""
+
+
+def bench_ingest() -> str:
+    path = HERE / "big-junit.xml"
+    if not path.exists() or path.stat().st_size < 100_000_000:
+        out = "x" * 900
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write(
+                '<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" time="9999">'
+            )
+            i = 0
+            while handle.tell() < 100_000_000:
+                handle.write(
+                    f'<testcase classname="tests.pkg{i % 50}.test_mod{i % 900}" name="test_{i}[p{i % 7}]" '
+                    f'time="{(i % 97) / 100}"><system-out>{out}</system-out></testcase>'
+                )
+                i += 1
+            handle.write("</testsuite></testsuites>")
+    size = path.stat().st_size / 1e6
+    rows = [
+        f"| JUnit ingest, {size:.0f} MB | cases | median s (3 runs) | peak RSS MB |",
+        "|---|---:|---:|---:|",
+    ]
+    for tool in ("maestro-ci", "junitparser"):
+        runs = []
+        for _ in range(3):
+            proc = subprocess.run(
+                [PY, "-c", INGEST, tool, str(path)], capture_output=True, text=True, check=True
+            )
+            n, took, rss = proc.stdout.split()
+            runs.append((float(took), float(rss), int(n)))
+        label = (
+            "maestro-ci read_junit (defusedxml iterparse, streamed)"
+            if tool == "maestro-ci"
+            else ("junitparser JUnitXml.fromfile (lxml) + iterate cases")
+        )
+        rows.append(
+            f"| {label} | {runs[0][2]} | {statistics.median(r[0] for r in runs):.2f} | "
+            f"{max(r[1] for r in runs):.0f} |"
+        )
+    return "\n".join(rows)
+
+
+def ingest_only() -> None:
+    section = bench_ingest()
+    path = ROOT / "benchmarks" / "shard" / "RESULTS.md"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("| JUnit ingest")
+    end = text.index("\n\n", start)
+    path.write_text(text[:start] + section + text[end:], encoding="utf-8")
+    print(section)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="one suite, one repetition (smoke test)")
+    args = parser.parse_args()
+    HERE.mkdir(parents=True, exist_ok=True)
+    suites = [
+        Suite("boltons 24.0.0", "boltons==24.0.0", ["tests", "--noconftest"]),
+        Suite("idna 3.7", "idna==3.7", ["tests"]),
+        Suite("fixture-heavy (synthetic)", None, ["tests"]),
+    ]
+    for suite in suites:
+        suite.folder = fetch(suite.pin) if suite.pin else synthetic_fixture_heavy()
+    if args.quick:
+        suites, args.reps = suites[2:], 1
+    plan_rows: list[str] = []
+    real_rows: list[str] = []
+    for suite in suites:
+        p, r = bench_suite(suite, args.reps)
+        plan_rows += p
+        real_rows += r
+    import pytest_split
+
+    version = getattr(pytest_split, "__version__", None) or _dist_version("pytest-split")
+    head = " | ".join(ALGOS)
+    md = f"""## Shard balance (maestro-ci vs pytest-split {version})
+
+Planned: predicted slowest shard in seconds (and its ratio to the lower bound), every plan costed
+with the same model: stored test medians, fixture setup once per shard that runs part of a module,
+and the measured per-shard fixed cost. Lower bound = fixed cost + max(total work / N, longest test).
+
+| suite | N | lower bound (s) | {head} |
+|---|---:|---:|---:|---:|---:|
+{chr(10).join(plan_rows)}
+
+Realised: slowest shard wall time / ideal (serial wall time / N), each shard its own pytest process;
+median of {args.reps} repetitions with (min–max). Lower is better; 1.00 is the ideal.
+
+| suite | N | {head} |
+|---|---:|---:|---:|---:|
+{chr(10).join(real_rows)}
+
+{bench_planner()}
+
+{bench_ingest()}
+"""
+    write_results("shard", md)
+
+
+def _dist_version(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--ingest-only"]:
+        ingest_only()
+        sys.exit(0)
+    main()
+    print(f"results in {ROOT / 'benchmarks/shard/RESULTS.md'}")

@@ -1,0 +1,60 @@
+"""Reading and writing the timing store file (default ``.maestro/timings.json``).
+
+A missing store is an empty one. A store written by a newer maestro-ci is refused
+(never downgraded). A corrupt store is moved aside (``timings.json.corrupt-N``)
+and named in the error, so it is never overwritten and a rerun starts clean.
+Writes are atomic and deterministic (sorted keys).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from maestro_ci.errors import InputError
+from maestro_ci.sources.store import atomic_write_text, dump_json, read_json
+from maestro_ci.timing_model import STORE_SCHEMA_VERSION, TimingStore
+
+DEFAULT_STORE = ".maestro/timings.json"
+
+
+def load_store(path: Path, missing_ok: bool = True) -> TimingStore:
+    """The store at ``path`` (empty when absent and ``missing_ok``)."""
+    from pydantic import ValidationError
+
+    if not path.exists() and missing_ok:
+        return TimingStore()
+    try:
+        data = read_json(path, "timing store")
+    except InputError as exc:
+        if not path.is_file():
+            raise
+        raise _corrupt(path, exc.message) from exc
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if isinstance(version, int) and version > STORE_SCHEMA_VERSION:
+        raise InputError(
+            f"timing store has schema_version {version}, newer than this maestro-ci reads "
+            f"({STORE_SCHEMA_VERSION})",
+            file=str(path),
+            fix="upgrade maestro-ci, or point --store at a store this version wrote",
+        )
+    try:
+        return TimingStore.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top)"
+        raise _corrupt(path, f"invalid at {where}: {first['msg']}") from exc
+
+
+def _corrupt(path: Path, problem: str) -> InputError:
+    from maestro_ci.sources.store import keep_aside
+
+    aside = keep_aside(path)
+    return InputError(
+        f"corrupt timing store ({problem}); it was moved aside to {aside.name} and left untouched",
+        file=str(path),
+        fix=f"inspect or delete {aside}; the next collect starts a new store",
+    )
+
+
+def save_store(path: Path, store: TimingStore) -> None:
+    atomic_write_text(path, dump_json(store.model_dump(mode="json")))

@@ -1,0 +1,127 @@
+"""Property tests: random input to the parsers gives a result or an InputError, never a traceback."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from maestro_ci.errors import InputError
+from maestro_ci.jobs.shard import plan
+from maestro_ci.sources.junit import parse_time, read_junit, read_test_durations
+from maestro_ci.sources.nodeids import node_id, stabilise
+from maestro_ci.timing_model import TestTiming, TimingStore
+
+XMLISH = st.text(alphabet=st.sampled_from(list("<>/=\"' &;!?-[]abtestuicn0123456789.,\n")), max_size=300)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(XMLISH, st.binary(max_size=200).map(lambda b: b.decode("latin-1"))))
+def test_read_junit_never_crashes(text: str) -> None:
+    with TemporaryDirectory() as tmp:
+        path = Path(tmp) / "r.xml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            report = read_junit(path)
+        except InputError as exc:
+            assert exc.message and exc.file == str(path)
+        else:
+            assert all(c.outcome in ("passed", "failed", "error", "skipped") for c in report.cases)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="abcdefABC._", min_size=1, max_size=20),
+            st.text(alphabet="abc_[]0x7f-", min_size=1, max_size=20),
+            st.one_of(
+                st.none(), st.floats(allow_nan=True, allow_infinity=True).map(repr), st.text(max_size=6)
+            ),
+        ),
+        max_size=8,
+    )
+)
+def test_generated_testsuites_parse_or_explain(cases: list[tuple[str, str, str | None]]) -> None:
+    from xml.sax.saxutils import quoteattr
+
+    body = "".join(
+        f"<testcase classname={quoteattr(c)} name={quoteattr(n)}"
+        + (f" time={quoteattr(t)}" if t is not None else "")
+        + "/>"
+        for c, n, t in cases
+    )
+    with TemporaryDirectory() as tmp:
+        path = Path(tmp) / "r.xml"
+        path.write_text(f'<testsuite name="pytest">{body}</testsuite>', encoding="utf-8")
+        try:
+            report = read_junit(path)
+        except InputError as exc:
+            assert exc.message
+        else:
+            assert len(report.cases) == len(cases)
+            assert all(c.time is None or (c.time >= 0 and math.isfinite(c.time)) for c in report.cases)
+
+
+@given(st.text(max_size=30))
+def test_parse_time_returns_a_duration_or_explains(text: str) -> None:
+    try:
+        value = parse_time(text, "here", "f.xml")
+    except InputError as exc:
+        assert "time" in exc.message
+    else:
+        assert value is None or (value >= 0 and math.isfinite(value))
+
+
+@given(st.text(max_size=40), st.text(max_size=40), st.text(max_size=20))
+def test_node_id_is_total(classname: str, name: str, file: str) -> None:
+    nodeid = node_id(classname, name, file)
+    stable, _ = stabilise(nodeid)
+    assert stabilise(stable) == (stable, [])  # stabilising is idempotent
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(max_size=10), st.one_of(st.floats(), st.integers(), st.text(max_size=3), st.none())
+    )
+)
+def test_test_durations_reader(data: dict[str, object]) -> None:
+    import json
+
+    with TemporaryDirectory() as tmp:
+        path = Path(tmp) / ".test_durations"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        try:
+            report = read_test_durations(path)
+        except InputError as exc:
+            assert exc.message
+        else:
+            assert len(report.cases) == len(data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.from_regex(r"tests/m[0-3]/test_[a-c]\.py::(Test[AB]::)?test_[a-z]{1,3}", fullmatch=True),
+        st.one_of(st.none(), st.floats(min_value=0, max_value=100)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(min_value=1, max_value=9),
+    st.sampled_from(["file", "class", "test"]),
+)
+def test_plan_places_every_test_once_and_respects_the_bound(
+    tests: dict[str, float | None], n: int, by: str
+) -> None:
+    store = TimingStore(tests={k: TestTiming(runs=1, duration=v) for k, v in tests.items()})
+    p = plan(list(tests), store, n, by)
+    placed = sorted(t for s in p.shards for t in s.tests)
+    assert placed == sorted(tests)
+    assert p.predicted_makespan + 1e-6 >= p.lower_bound
+    assert p.useful == sum(1 for s in p.shards if s.tests) >= 1
+    # LPT bound: makespan <= lower bound + largest unit (nothing got stuck behind a heavy shard)
+    assert p.predicted_makespan <= p.total_work + p.fixed_cost + 1e-6

@@ -1,0 +1,301 @@
+"""``maestro-ci shard`` and ``maestro-ci flaky`` through the CLI; the pytest plugin gives the same groups."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from maestro_ci.timing_model import Evidence, TestTiming, TimingStore
+
+PROJECT = {
+    "tests/test_a.py": "import pytest\n\n@pytest.fixture(scope='module')\ndef heavy():\n    return 1\n\n"
+    + "".join(f"def test_a{i}(heavy):\n    pass\n\n" for i in range(4)),
+    "tests/test_b.py": "class TestB:\n"
+    + "".join(f"    def test_b{i}(self):\n        pass\n\n" for i in range(3)),
+    "tests/test_c.py": "".join(f"def test_c{i}():\n    pass\n\n" for i in range(2)),
+    "tests/test_d.py": "import pytest\n\n@pytest.mark.parametrize('n', range(3))\ndef test_d(n):\n    pass\n",
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    for rel, text in PROJECT.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    (root / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider -p no:randomly\n")
+    store = TimingStore(
+        tests={
+            "tests/test_a.py::test_a0": TestTiming(runs=1, passed=1, duration=3.0),
+            "tests/test_b.py::TestB::test_b1": TestTiming(runs=1, passed=1, duration=2.0),
+            "tests/test_d.py::test_d[2]": TestTiming(runs=1, passed=1, duration=1.5),
+        }
+    )
+    (root / ".maestro").mkdir()
+    (root / ".maestro/timings.json").write_text(store.model_dump_json())
+    return root
+
+
+class _Grab:
+    ids: list[str] | None = None
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.ids = sorted(item.nodeid for item in session.items)
+
+
+def _inline(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, list[str] | None]:
+    """pytest in this process (fast): exit code and the node ids left after collection."""
+    monkeypatch.chdir(root)
+    grab = _Grab()
+    code = pytest.main(
+        [
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "--import-mode=importlib",
+            "--rootdir",
+            str(root),
+            "-c",
+            str(root / "pytest.ini"),
+            *args,
+            str(root / "tests"),
+        ],
+        plugins=[grab],
+    )
+    return int(code), grab.ids
+
+
+def test_plugin_and_cli_give_identical_groups(project: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    n = 3
+    collected = cli("shard", "--shards", str(n), "--collect", "--format", "lines", "--no-record", cwd=project)
+    assert collected.code == 0, collected.err
+    (project / "tests.txt").write_text(
+        "".join(line.split("\t")[1] + "\n" for line in collected.out.splitlines())
+    )
+    for by in ("file", "test"):
+        from_cli = cli(
+            "shard",
+            "--shards",
+            str(n),
+            "--tests",
+            "tests.txt",
+            "--by",
+            by,
+            "--format",
+            "lines",
+            "--no-record",
+            cwd=project,
+        )
+        groups: dict[int, list[str]] = {}
+        for line in from_cli.out.splitlines():
+            k, nodeid = line.split("\t")
+            groups.setdefault(int(k), []).append(nodeid)
+        if by == "file":
+            assert from_cli.out == collected.out  # --collect and --tests plan the same
+        for k in range(1, n + 1):
+            code, ids = _inline(
+                project, monkeypatch, "--collect-only", f"--shard={k}/{n}", f"--shard-by={by}"
+            )
+            assert code == 0
+            assert ids == sorted(groups[k]), (by, k)
+
+
+def test_empty_shard_runs_nothing_and_exits_0(project: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    code, ids = _inline(project, monkeypatch, "--shard", "20/20")
+    assert code == 0
+    assert ids == []
+    assert "empty" in capsys.readouterr().out
+
+
+def test_plugin_rejects_a_bad_shard(project: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    for bad in ("3", "5/4", "0/0", "a/b"):
+        code, _ = _inline(project, monkeypatch, "--shard", bad)
+        assert code == 4, bad  # pytest's usage error
+        assert "--shard" in capsys.readouterr().err
+
+
+def test_store_durations_records_the_run(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / ".maestro/timings.json").unlink()
+    code, _ = _inline(project, monkeypatch, "--maestro-store-durations")
+    assert code == 0
+    data = json.loads((project / ".maestro/timings.json").read_text())
+    assert len(data["tests"]) == 12
+    assert data["tests"]["tests/test_d.py::test_d[1]"]["passed"] == 1
+    assert data["overhead"] and data["overhead"][0] > 0
+
+
+def test_plugin_is_inert_without_options(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / ".maestro/timings.json").write_text("corrupt")  # never read unless asked
+    code, ids = _inline(project, monkeypatch)
+    assert code == 0 and ids is not None and len(ids) == 12
+    assert (project / ".maestro/timings.json").read_text() == "corrupt"
+
+
+def test_formats(project: Path, cli) -> None:
+    matrix = cli("shard", "--shards", "3", "--format", "github-matrix", "--no-record", cwd=project)
+    assert json.loads(matrix.out) == {"shard": [1, 2, 3], "total": [3]}
+    args = cli(
+        "shard", "--shards", "3", "--index", "1", "--format", "pytest-args", "--no-record", cwd=project
+    )
+    assert args.out.strip() == "tests/test_a.py::test_a0"
+    lines = cli("shard", "--shards", "2", "--format", "lines", "--no-record", cwd=project)
+    assert all("\t" in line for line in lines.out.splitlines())
+    empty = cli(
+        "shard", "--shards", "5", "--index", "5", "--format", "pytest-args", "--no-record", cwd=project
+    )
+    assert empty.out.strip() == "--collect-only -q"
+    text = cli("shard", "--shards", "5", "--no-record", cwd=project)
+    assert "nothing to run" in text.out
+    data = json.loads(cli("shard", "--shards", "2", "--format", "json", "--no-record", cwd=project).out)
+    assert data["gate"] == "shard" and len(data["details"]["plan"]["shards"]) == 2
+    md = cli("shard", "--shards", "2", "--format", "markdown", "--no-record", cwd=project)
+    assert "xychart-beta" in md.out
+    no_index = cli("shard", "--shards", "2", "--format", "pytest-args", "--no-record", cwd=project)
+    assert no_index.code == 2
+
+
+@pytest.mark.parametrize(
+    ("env", "index", "total"),
+    [
+        ({"CI_NODE_INDEX": "2", "CI_NODE_TOTAL": "3"}, 2, 3),
+        ({"CIRCLE_NODE_INDEX": "0", "CIRCLE_NODE_TOTAL": "3"}, 1, 3),
+        ({"BUILDKITE_PARALLEL_JOB": "2", "BUILDKITE_PARALLEL_JOB_COUNT": "3"}, 3, 3),
+    ],
+)
+def test_ci_index_and_total(project: Path, cli, monkeypatch: pytest.MonkeyPatch, env, index, total) -> None:
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    result = cli("shard", "--format", "json", "--no-record", cwd=project)
+    data = json.loads(result.out)
+    assert data["details"]["index"] == index
+    assert data["details"]["plan"]["total"] == total
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--shards", "0"], "at least 1"),
+        (["--shards", "2", "--index", "3"], "outside 1..2"),
+        ([], "how many shards"),
+        (["--max-minutes", "0"], "positive"),
+        (["--shards", "2", "--tests", "missing.txt"], "not found"),
+        (["--shards", "2", "--plan", "missing.json"], "not found"),
+    ],
+)
+def test_bad_arguments_exit_2(project: Path, cli, args: list[str], words: str) -> None:
+    result = cli("shard", *args, "--no-record", cwd=project)
+    assert result.code == 2
+    assert words in result.err
+
+
+def test_nothing_to_plan(tmp_path: Path, cli) -> None:
+    result = cli("shard", "--shards", "2", "--no-record", cwd=tmp_path)
+    assert result.code == 2 and "nothing to plan" in result.err
+
+
+def test_plan_reuse_with_realised_times_is_recorded(project: Path, cli, tmp_path: Path) -> None:
+    (project / "tests.txt").write_text("# planned\ntests/test_a.py::test_a0\ntests/test_c.py::test_c0\n")
+    planned = cli(
+        "shard", "--shards", "2", "--tests", "tests.txt", "--format", "json", "--no-record", cwd=project
+    )
+    (tmp_path / "plan.json").write_text(planned.out)
+    j1 = tmp_path / "s1.xml"
+    j1.write_text(
+        '<testsuite time="3.5"><testcase classname="tests.test_a" name="test_a0" time="3"/></testsuite>'
+    )
+    j2 = tmp_path / "s2.xml"
+    j2.write_text('<testsuite><testcase classname="tests.test_c" name="test_c0" time="0.5"/></testsuite>')
+    runs = tmp_path / "runs"
+    os.environ["MAESTRO_RUN_DIR"] = str(runs)
+    os.environ["MAESTRO_RUN_ID"] = "r1"
+    try:
+        result = cli(
+            "shard", "--plan", str(tmp_path / "plan.json"), "--actual", str(j1), str(j2), cwd=project
+        )
+    finally:
+        del os.environ["MAESTRO_RUN_DIR"], os.environ["MAESTRO_RUN_ID"]
+    assert result.code == 0, result.err
+    recorded = json.loads(next((runs / "r1").glob("shard*.json")).read_text())
+    assert [s["realised"] for s in recorded["details"]["plan"]["shards"]] == [3.5, 0.5]
+    assert recorded["metrics"]["realised_makespan_s"] == 3.5
+    (tmp_path / "bad.json").write_text('{"gate": "x"}')
+    bad = cli("shard", "--plan", str(tmp_path / "bad.json"), "--no-record", cwd=project)
+    assert bad.code == 2 and "not a shard plan" in bad.err
+
+
+def test_max_minutes_through_the_cli(project: Path, cli) -> None:
+    out = cli("shard", "--max-minutes", "0.06", "--format", "github-matrix", "--no-record", cwd=project)
+    assert json.loads(out.out)["total"] == [2]
+    slow = cli("shard", "--max-minutes", "0.01", "--no-record", cwd=project)
+    assert slow.code == 0 and "fits" in slow.out
+
+
+def test_flaky_command(tmp_path: Path, cli) -> None:
+    store = TimingStore(
+        tests={
+            "t.py::flaky": TestTiming(
+                runs=10,
+                passed=8,
+                failed=2,
+                flaky=2,
+                evidence=[Evidence(kind="retry", batch="b1", outcomes=["failed", "passed"])],
+            ),
+            "t.py::steady": TestTiming(runs=10, passed=10),
+            "t.py::new": TestTiming(runs=1, flaky=1),
+        }
+    )
+    (tmp_path / "s.json").write_text(store.model_dump_json())
+    result = cli("flaky", "--store", "s.json", "--format", "json", "--no-record", cwd=tmp_path)
+    data = json.loads(result.out)
+    assert result.code == 0
+    assert data["status"] == "warn"
+    assert [row["test"] for row in data["details"]["top"]] == ["t.py::flaky"]
+    assert data["metrics"]["flake_rate"] == 0.1
+    md = cli("flaky", "--store", "s.json", "--format", "markdown", "--no-record", cwd=tmp_path)
+    assert "retry: failed → passed" in md.out
+    (tmp_path / ".maestro.yml").write_text("timings:\n  flaky_fail_rate: 0.05\n")
+    assert cli("flaky", "--store", "s.json", "--no-record", cwd=tmp_path).code == 1
+    assert cli("flaky", "--min-runs", "0", "--no-record", cwd=tmp_path).code == 2
+    clean = cli("flaky", "--format", "markdown", "--no-record", cwd=tmp_path)
+    assert "No flaky tests" in clean.out
+
+
+def test_plugin_with_a_corrupt_store_is_a_usage_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    (project / ".maestro/timings.json").write_text("garbage")
+    code, _ = _inline(project, monkeypatch, "--shard", "1/2")
+    assert code == 4
+    assert "corrupt timing store" in capsys.readouterr().err
+    assert (project / ".maestro/timings.json.corrupt-1").read_text() == "garbage"
+
+
+def test_store_flag_is_relative_to_the_current_folder(git_repo, cli) -> None:
+    sub = git_repo.path / "sub"
+    sub.mkdir()
+    (sub / "j.xml").write_text(
+        '<testsuite><testcase classname="tests.test_a" name="test_x" time="1"/></testsuite>'
+    )
+    assert cli("timings", "collect", "j.xml", "--store", "here.json", cwd=sub).code == 0
+    assert (sub / "here.json").is_file()
+    assert cli("timings", "collect", "j.xml", cwd=sub).code == 0
+    assert (git_repo.path / ".maestro/timings.json").is_file()  # the config default is at the root
+
+
+def test_store_durations_spelling_without_pytest_split(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import maestro_ci.plugin_shard as feature
+
+    monkeypatch.setattr(feature, "_pytest_split_installed", lambda: False)
+    monkeypatch.setitem(sys.modules, "pytest_split.plugin", None)  # keep pytest-split's own option away
+    (project / ".maestro/timings.json").unlink()
+    code, _ = _inline(project, monkeypatch, "-p", "no:pytest-split", "--store-durations")
+    assert code == 0
+    assert (project / ".maestro/timings.json").is_file()
