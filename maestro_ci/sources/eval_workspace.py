@@ -136,7 +136,7 @@ class Workspace:
         return found
 
     def outcomes(self, patterns: list[str]) -> dict[str, str]:
-        from maestro_ci.sources.junit_outcomes import read_outcomes
+        from maestro_ci.sources.junit import read_outcomes
 
         return self._cached(("junit", *patterns), lambda: read_outcomes(self.expand(patterns)))
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -244,6 +244,20 @@ def _case(elem: Any, suites: list[dict[str, Any]], python: bool, path: Path, kin
 def read_cases(path: Path) -> list[Case]:
     """The test cases of one JUnit file (node id, outcome, time), in document order."""
     return read_junit(path).cases
+
+
+_WORST = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
+
+
+def read_outcomes(paths: Iterable[Path]) -> dict[str, str]:
+    """Node id → outcome over several JUnit files; a test seen twice keeps its worst outcome."""
+    outcomes: dict[str, str] = {}
+    for path in paths:
+        for case in read_cases(path):
+            previous = outcomes.get(case.nodeid)
+            if previous is None or _WORST[case.outcome] > _WORST[previous]:
+                outcomes[case.nodeid] = case.outcome
+    return outcomes
 
 
 def read_test_durations(path: Path) -> Report:

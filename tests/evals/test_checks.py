@@ -394,8 +394,8 @@ checks:
     _, data = _run(cli, repo)
     checks = {c["name"]: c["message"] for c in _by_id(data)["t@v1"]["checks"]}
     assert checks["none"].startswith("no JUnit results")
-    assert "JUnit file does not parse" in checks["broken"]
-    assert "not <testsuites>" in checks["other"]
+    assert "not well-formed XML" in checks["broken"]
+    assert "HTML page, not JUnit XML" in checks["other"]
     assert "JUnit file not found" in checks["gone"]
 
 

@@ -1,4 +1,4 @@
-"""The small JUnit reader: node ids, outcomes, and random input."""
+"""JUnit outcomes for the evals gate (``sources/junit.read_outcomes``): worst outcome wins."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from maestro_ci.errors import InputError
-from maestro_ci.sources.junit_outcomes import node_id, read_outcomes
+from maestro_ci.sources.junit import read_outcomes
 
 XML = """<?xml version="1.0"?>
 <testsuites><testsuite name="pytest">
@@ -40,9 +40,8 @@ def test_outcomes(tmp_path: Path) -> None:
 def test_single_suite_root_and_node_ids(tmp_path: Path) -> None:
     path = tmp_path / "j.xml"
     path.write_text('<testsuite><testcase classname="t" name="n"/></testsuite>', encoding="utf-8")
-    assert read_outcomes([path]) == {"t.py::n": "passed"}
-    assert node_id("", "n") == "n"
-    assert node_id("Only", "n") == "Only::n"
+    # a bare classname names no file, so the id keeps it as written
+    assert read_outcomes([path]) == {"t::n": "passed"}
 
 
 def test_entities_are_refused(tmp_path: Path) -> None:
@@ -50,7 +49,7 @@ def test_entities_are_refused(tmp_path: Path) -> None:
     path.write_text(
         '<!DOCTYPE x [<!ENTITY a "aaaa">]><testsuite><testcase classname="&a;" name="n"/></testsuite>'
     )
-    with pytest.raises(InputError, match="does not parse"):
+    with pytest.raises(InputError, match="unsafe XML refused"):
         read_outcomes([path])
     with pytest.raises(InputError, match="not found"):
         read_outcomes([tmp_path / "absent.xml"])
