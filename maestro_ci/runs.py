@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from maestro_ci import __version__
 from maestro_ci.errors import InputError
 from maestro_ci.models import SCHEMA_VERSION, GateResult, RunRecord
-from maestro_ci.sources.store import atomic_write_text, dump_json, read_json
+from maestro_ci.sources.store import atomic_write_text, dump_json, read_json, refuse_newer
 
 RUN_FILE = "run.json"
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -100,13 +100,7 @@ class LoadedRun:
 
 def load_result(path: Path) -> GateResult:
     data = read_json(path, "gate result")
-    version = data.get("schema_version") if isinstance(data, dict) else None
-    if isinstance(version, int) and version > SCHEMA_VERSION:
-        raise InputError(
-            f"result has schema_version {version}, newer than this maestro-ci understands ({SCHEMA_VERSION})",
-            file=str(path),
-            fix="upgrade maestro-ci to the version that wrote it",
-        )
+    refuse_newer(data, SCHEMA_VERSION, "result", str(path), "upgrade maestro-ci to the version that wrote it")
     try:
         return GateResult.model_validate(data)
     except ValidationError as exc:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from maestro_ci.errors import InputError
+from maestro_ci.sources.store import refuse_newer
 
 MODEL_SCHEMA_VERSION = 1
 
@@ -87,14 +88,7 @@ FIX = "retrain it with 'maestro-ci risk train' (writes .maestro/risk-model.json)
 def parse_model(doc: Any, file: str) -> RiskModel:
     if not isinstance(doc, dict):
         raise InputError("risk model must be a JSON object", file=file, fix=FIX)
-    version = doc.get("schema_version")
-    if isinstance(version, int) and version > MODEL_SCHEMA_VERSION:
-        raise InputError(
-            f"risk model has schema_version {version}, newer than this maestro-ci reads "
-            f"({MODEL_SCHEMA_VERSION})",
-            file=file,
-            fix="upgrade maestro-ci, or " + FIX,
-        )
+    refuse_newer(doc, MODEL_SCHEMA_VERSION, "risk model", file, "upgrade maestro-ci, or " + FIX)
     try:
         model = RiskModel.model_validate(doc)
     except ValidationError as exc:

@@ -88,6 +88,17 @@ def read_json(path: Path, what: str = "JSON file") -> Any:
         ) from exc
 
 
+def refuse_newer(data: Any, supported: int, what: str, file: str, fix: str) -> None:
+    """Refuse a document whose ``schema_version`` is newer than this maestro-ci reads."""
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if isinstance(version, int) and not isinstance(version, bool) and version > supported:
+        raise InputError(
+            f"{what} has schema_version {version}, newer than this maestro-ci reads ({supported})",
+            file=file,
+            fix=fix,
+        )
+
+
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

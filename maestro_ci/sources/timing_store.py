@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from maestro_ci.errors import InputError
-from maestro_ci.sources.store import atomic_write_text, dump_json, read_json
+from maestro_ci.sources.store import atomic_write_text, dump_json, read_json, refuse_newer
 from maestro_ci.timing_model import STORE_SCHEMA_VERSION, TimingStore
 
 DEFAULT_STORE = ".maestro/timings.json"
@@ -29,14 +29,13 @@ def load_store(path: Path, missing_ok: bool = True) -> TimingStore:
         if not path.is_file():
             raise
         raise _corrupt(path, exc.message) from exc
-    version = data.get("schema_version") if isinstance(data, dict) else None
-    if isinstance(version, int) and version > STORE_SCHEMA_VERSION:
-        raise InputError(
-            f"timing store has schema_version {version}, newer than this maestro-ci reads "
-            f"({STORE_SCHEMA_VERSION})",
-            file=str(path),
-            fix="upgrade maestro-ci, or point --store at a store this version wrote",
-        )
+    refuse_newer(
+        data,
+        STORE_SCHEMA_VERSION,
+        "timing store",
+        str(path),
+        "upgrade maestro-ci, or point --store at a store this version wrote",
+    )
     try:
         return TimingStore.model_validate(data)
     except ValidationError as exc:
