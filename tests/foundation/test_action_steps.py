@@ -72,6 +72,19 @@ def _nothing_injected(run: ActionRun, workspace: Path) -> None:
     assert "file not found" in run.step("run").stderr
 
 
+GATE = """schema_version: 1
+name: file-gate
+analysis: {interval: 0s, count: 1}
+metrics:
+  - name: score
+    source: {type: file, file: metrics.json, json_path: $.score}
+    success: result >= 0.85
+"""
+JUNIT = (
+    '<testsuite name="t"><testcase classname="tests.test_a" name="test_x" time="0.5"/>'
+    '<testcase classname="tests.test_a" name="test_y" time="1.5"/></testsuite>\n'
+)
+
 CASES = [
     Case(
         "validate-pass",
@@ -131,6 +144,56 @@ CASES = [
         status="error",
         check=_nothing_injected,
     ),
+    # every other job command, through the same steps
+    Case(
+        "policy",
+        {"command": "policy", "args": "--base HEAD"},
+        {"policy/rules.yaml": "deny:\n  - path: 'infra/**'\n    actions: ['write']\n    reason: 'review'\n"},
+        summary_has="policy",
+        output_summary_has="1 rule(s)",
+    ),
+    Case(
+        "risk",
+        {"command": "risk", "args": "--base HEAD"},
+        summary_has="risk",
+        output_summary_has="risk 0.000",
+    ),
+    Case(
+        "eval-run",
+        {"command": "eval", "args": "run --base HEAD"},
+        {"evals/smoke.yml": "id: smoke@v1\nchecks:\n  - type: command\n    run: 'true'\nthreshold: 1.0\n"},
+        summary_has="PR Eval Score",
+    ),
+    Case(
+        "health-promote",
+        {"command": "health", "args": "--gate gate.yml"},
+        {"gate.yml": GATE, "metrics.json": '{"score": 0.93}'},
+        output_summary_has="promote",
+    ),
+    Case(
+        "health-rollback",
+        {"command": "health", "args": "--gate gate.yml"},
+        {"gate.yml": GATE, "metrics.json": '{"score": 0.5}'},
+        code=1,
+        status="fail",
+        summary_has="rollback",
+    ),
+    Case("timings-collect", {"command": "timings", "args": "collect junit.xml"}, {"junit.xml": JUNIT}),
+    Case(
+        "shard",
+        {"command": "shard", "args": "--shards 2 --tests tests.txt"},
+        {"tests.txt": "tests/test_a.py::test_x\ntests/test_b.py::test_z\n"},
+        output_summary_has="2 shards",
+    ),
+    Case("flaky", {"command": "flaky"}, output_summary_has="flake rate"),
+    Case("affected", {"command": "affected", "args": "--base HEAD"}, summary_has="affected"),
+    Case("provenance", {"command": "provenance", "args": "--subject README.md"}),
+    Case(
+        "sbom",
+        {"command": "sbom", "args": "--requirements req.txt --out sbom.json"},
+        {"req.txt": "httpx==0.27.0\n"},
+    ),
+    Case("summary", {"command": "summary"}),
     Case("bad-fail-on", {"command": "git-state", "fail-on": "sometimes"}, code=2, status=""),
     Case("unbalanced-quotes", {"command": "validate", "args": "'oops"}, code=2, status=""),
     Case("unknown-command", {"command": "valdate"}, code=2, status="error"),
