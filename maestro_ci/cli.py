@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "validate .maestro.yml, policy, eval scenario and gate files"),
     "git-state": ("git_state", "branch, commit, dirty flag, status and recent commits"),
     "runs": ("runs", "list and show run records"),
+    "affected": ("affected", "select the tests a change can affect, and say why"),
 }
 
 

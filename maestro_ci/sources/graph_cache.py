@@ -75,7 +75,11 @@ def scan_all(root: Path, repo: RepoFiles, use_cache: bool = True) -> tuple[dict[
             fresh[blob] = scan
     hits = len(repo.python) - len(missing)
     if use_cache and fresh:
-        keep = {repo.blobs[p]: scans[p] for p in repo.python if repo.blobs.get(p) in cached or repo.blobs.get(p) in fresh}
+        keep = {
+            repo.blobs[p]: scans[p]
+            for p in repo.python
+            if repo.blobs.get(p) in cached or repo.blobs.get(p) in fresh
+        }
         warning = save(path, keep)
         if warning:
             warnings.append(warning)

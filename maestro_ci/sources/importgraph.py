@@ -42,6 +42,7 @@ class ImportGraph:
     test_files: frozenset[str] = frozenset()
     aliases: dict[str, frozenset[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    roots: list[str] = field(default_factory=list)
     cache_hits: int = 0
     _by_path: dict[str, str] = field(default_factory=dict, repr=False)
     _reverse: dict[str, set[str]] | None = field(default=None, repr=False)
@@ -140,7 +141,7 @@ def source_roots(repo: RepoFiles, patterns: tuple[str, ...], extra: tuple[str, .
     return sorted(roots, key=lambda r: (-r.count("/") - (1 if r else 0), r))
 
 
-def _names(path: str, roots: list[str]) -> list[str]:
+def names_for(path: str, roots: list[str]) -> list[str]:
     stem = path[:-3]
     if stem.endswith("/__init__") or stem == "__init__":
         stem = stem[: -len("__init__")].rstrip("/")
@@ -154,20 +155,22 @@ def _names(path: str, roots: list[str]) -> list[str]:
     return out
 
 
-def link(repo: RepoFiles, scans: dict[str, Scan], patterns: tuple[str, ...], extra: tuple[str, ...]) -> ImportGraph:
+def link(
+    repo: RepoFiles, scans: dict[str, Scan], patterns: tuple[str, ...], extra: tuple[str, ...]
+) -> ImportGraph:
     roots = source_roots(repo, patterns, extra)
     modules: dict[str, str] = {}
     aliases: dict[str, set[str]] = {}
     all_names: dict[str, list[str]] = {}
     for path in repo.python:
-        names = _names(path, roots) or [path[:-3].replace("/", ".")]
+        names = names_for(path, roots) or [path[:-3].replace("/", ".")]
         canonical = next((n for n in names if n not in modules), path[:-3].replace("/", ".") + "@" + path)
         modules[canonical] = path
         all_names[canonical] = names
         for name in {canonical, *names}:
             aliases.setdefault(name, set()).add(canonical)
     frozen = {name: frozenset(mods) for name, mods in aliases.items()}
-    graph = ImportGraph(modules=modules, imports={}, files=repo.all, aliases=frozen)
+    graph = ImportGraph(modules=modules, imports={}, files=repo.all, aliases=frozen, roots=roots)
     imports: dict[str, frozenset[str]] = {}
     requested: dict[str, frozenset[str]] = {}
     for mod, path in modules.items():

@@ -1,0 +1,83 @@
+"""Record a coverage map with coverage.py dynamic contexts: one context per test node id.
+
+Coverage starts before pytest imports the first ``conftest.py`` (the plugin
+hub forwards ``pytest_load_initial_conftests``), so code run at import or
+collection time is measured and lands in the empty context: ``import_lines``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from maestro_ci.sources.coverage_map import CoverageMap, MapFile, repository_id
+from maestro_ci.sources.graph_files import blob_id
+
+
+class MapRecorder:
+    def __init__(self, root: Path) -> None:
+        import coverage
+
+        self.root = root.resolve()
+        current = coverage.Coverage.current()
+        self.owned = current is None
+        self.cov: Any = current or coverage.Coverage(
+            data_file=None,
+            config_file=False,
+            source=[str(self.root)],
+            omit=[str(self.root / ".venv" / "*"), str(self.root / "venv" / "*")],
+        )
+        if self.owned:
+            self.cov.start()
+
+    def switch(self, nodeid: str) -> None:
+        self.cov.switch_context(nodeid)
+
+    def finish(self, out: Path) -> CoverageMap:
+        from maestro_ci.sources import git
+        from maestro_ci.sources.coverage_map import save_map
+
+        self.cov.switch_context("")
+        if self.owned:
+            self.cov.stop()
+        data = self.cov.get_data()
+        per_file: dict[str, dict[int, set[str]]] = {}
+        tests: set[str] = set()
+        for measured in data.measured_files():
+            path = Path(measured)
+            try:
+                rel = path.resolve().relative_to(self.root).as_posix()
+            except ValueError:
+                continue
+            if not rel.endswith(".py"):
+                continue
+            lines = per_file.setdefault(rel, {})
+            for line, contexts in data.contexts_by_lineno(measured).items():
+                lines.setdefault(line, set()).update(contexts)
+                tests.update(c for c in contexts if c)
+        ordered = sorted(tests)
+        index = {t: i for i, t in enumerate(ordered)}
+        files: dict[str, MapFile] = {}
+        for rel in sorted(per_file):
+            try:
+                blob = blob_id((self.root / rel).read_bytes())
+            except OSError:
+                continue
+            lines = per_file[rel]
+            files[rel] = MapFile(
+                blob=blob,
+                lines={
+                    str(line): sorted(index[c] for c in ctx if c)
+                    for line, ctx in sorted(lines.items())
+                    if any(ctx)
+                },
+                import_lines=sorted(line for line, ctx in lines.items() if "" in ctx),
+            )
+        cmap = CoverageMap(
+            repository=repository_id(self.root),
+            commit=git.resolve_commit("HEAD", self.root),
+            tests=ordered,
+            files=files,
+        )
+        save_map(out, cmap)
+        return cmap
