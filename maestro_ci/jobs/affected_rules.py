@@ -58,7 +58,7 @@ def classify(
         hit = next((p for p in paths if _match(triggers, p)), None)
         if hit == CONFIG_FILE and config_selection_changed is False:
             out.ignored.append(f"{hit} (its selection: section did not change)")
-            hit = None
+            continue
         if hit is not None:
             out.triggers.append(
                 Trigger("affected.trigger-file", hit, f"{hit} changed: it can affect every test")
