@@ -29,6 +29,7 @@ RUN_ALL_DEFAULTS = [
     ".github/actions/",
 ]
 SAFE_DEFAULTS = [
+    "/.maestro/",
     "docs/",
     "*.md",
     "*.rst",
