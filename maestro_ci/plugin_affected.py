@@ -102,11 +102,12 @@ class AffectedPlugin:
         self.files = {(self.root / t).resolve() for t in tests if "::" not in t}
         self.nodeids = {t for t in tests if "::" in t}
         self.node_files = {(self.root / t.split("::", 1)[0]).resolve() for t in self.nodeids}
-        self.lastfailed: dict[str, Any] = config.cache.get("cache/lastfailed", {}) if config.cache else {}
+        cache = getattr(config, "cache", None)
+        self.lastfailed: dict[str, Any] = cache.get("cache/lastfailed", {}) if cache else {}
         self.lastfailed_files = {
             (Path(str(config.rootpath)) / k.split("::", 1)[0]).resolve() for k in self.lastfailed
         }
-        seen = config.cache.get(SEEN_KEY, None) if config.cache else None
+        seen = cache.get(SEEN_KEY, None) if cache else None
         self.seen: set[str] | None = set(seen) if isinstance(seen, list) else None
         self.collected: list[str] = []
         self.failed: set[str] = set()
@@ -183,7 +184,7 @@ class AffectedPlugin:
             self.failed.add(report.nodeid)
 
     def pytest_sessionfinish(self, session: Any) -> None:
-        cache = self.config.cache
+        cache = getattr(self.config, "cache", None)
         if cache is not None and self.collected:
             cache.set(SEEN_KEY, sorted(set(self.seen or ()) | set(self.collected)))
         if self.observe:

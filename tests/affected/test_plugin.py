@@ -30,7 +30,12 @@ def _env() -> dict[str, str]:
 
 
 def test_affected_deselects_and_skips_collection(git_repo: GitRepo) -> None:
-    shop(git_repo, {"tests/test_always.py": "import pytest\n\n\n@pytest.mark.maestro_always\ndef test_smoke():\n    pass\n"})
+    shop(
+        git_repo,
+        {
+            "tests/test_always.py": "import pytest\n\n\n@pytest.mark.maestro_always\ndef test_smoke():\n    pass\n"
+        },
+    )
     git_repo.commit("u", {"shop/util.py": "def ident(x):\n    return x  # u\n"})
     proc = pytest_run(git_repo, "--affected", "main")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -51,7 +56,9 @@ def test_last_failed_and_new_tests_are_kept(git_repo: GitRepo) -> None:
     shop(git_repo)
     git_repo.write("tests/test_util.py", "def test_ident():\n    assert False\n")
     pytest_run(git_repo)  # records failures and every node id seen
-    git_repo.write("tests/test_util.py", "from shop.util import ident\n\n\ndef test_ident():\n    assert ident(3) == 3\n")
+    git_repo.write(
+        "tests/test_util.py", "from shop.util import ident\n\n\ndef test_ident():\n    assert ident(3) == 3\n"
+    )
     git_repo.commit("docs", {"README.md": "# shop\n\nmore\n"})
     proc = pytest_run(git_repo, "--affected", "main")
     assert "1 passed in" in proc.stdout, proc.stdout
@@ -68,12 +75,32 @@ def test_record_map_then_precise_selection(git_repo: GitRepo, cli: Any) -> None:
     git_repo.git("checkout", "-q", "feature")
     body = "RATE = 2\n\n\ndef price(x):\n    y = x * RATE\n    return y + 0\n\n\ndef other(x):\n    return x + 1\n"
     git_repo.commit("body", {"shop/pricing.py": body})
-    res = cli("affected", "--base", "main", "--mode", "precise", "--format", "lines", "--no-record", cwd=git_repo.path)
+    res = cli(
+        "affected",
+        "--base",
+        "main",
+        "--mode",
+        "precise",
+        "--format",
+        "lines",
+        "--no-record",
+        cwd=git_repo.path,
+    )
     assert res.code == 0 and res.out == "tests/test_cart.py::test_total\ntests/test_pricing.py::test_price\n"
     proc = pytest_run(git_repo, "--affected", "main", "--affected-mode", "auto")
     assert "2 passed, 1 deselected" in proc.stdout, proc.stdout
     git_repo.commit("const", {"shop/pricing.py": body.replace("RATE = 2", "RATE = 2  # two")})
-    res = cli("affected", "--base", "main", "--mode", "precise", "--format", "json", "--no-record", cwd=git_repo.path)
+    res = cli(
+        "affected",
+        "--base",
+        "main",
+        "--mode",
+        "precise",
+        "--format",
+        "json",
+        "--no-record",
+        cwd=git_repo.path,
+    )
     details = json.loads(res.out)["details"]
     assert "import time" in details["fallbacks"]["shop/pricing.py"]
     assert [s["test"] for s in details["selected"]] == ["tests/test_cart.py", "tests/test_pricing.py"]
@@ -84,7 +111,9 @@ def test_observe_then_report(git_repo: GitRepo, cli: Any) -> None:
     # a hidden dependency the graph cannot see: the test reads the module's file
     git_repo.commit(
         "hidden",
-        {"tests/test_hidden.py": "from pathlib import Path\n\n\ndef test_h():\n    assert 'x' not in Path('shop/util.py').read_text()\n"},
+        {
+            "tests/test_hidden.py": "from pathlib import Path\n\n\ndef test_h():\n    assert 'x' not in Path('shop/util.py').read_text()\n"
+        },
     )
     git_repo.git("checkout", "-q", "-b", "f2")
     git_repo.commit("u", {"shop/util.py": "def ident(x):\n    return x  # x\n"})
@@ -105,7 +134,9 @@ def test_cli_observe_with_junit(git_repo: GitRepo, cli: Any) -> None:
         '<testsuites><testsuite name="pytest"><testcase classname="tests.test_cart" name="test_total">'
         '<failure message="boom"/></testcase></testsuite></testsuites>'
     )
-    rep = cli("affected", "report", "--junit", str(junit), "--format", "json", "--no-record", cwd=git_repo.path)
+    rep = cli(
+        "affected", "report", "--junit", str(junit), "--format", "json", "--no-record", cwd=git_repo.path
+    )
     data = json.loads(rep.out)
     assert data["status"] == "warn" and data["metrics"]["missed"] == 1
     assert "tests/test_cart.py::test_total" in data["reasons"][0]["message"]
@@ -119,10 +150,26 @@ def test_merge_maps(git_repo: GitRepo, cli: Any, tmp_path: Path) -> None:
     b = pytest_run(git_repo, "tests/test_util.py", "--affected-record-map", str(tmp_path / "b.json"))
     assert a.returncode == b.returncode == 0
     out = tmp_path / "m.json"
-    res = cli("affected", "merge-maps", str(tmp_path / "b.json"), str(tmp_path / "a.json"), "--output", str(out), cwd=git_repo.path)
+    res = cli(
+        "affected",
+        "merge-maps",
+        str(tmp_path / "b.json"),
+        str(tmp_path / "a.json"),
+        "--output",
+        str(out),
+        cwd=git_repo.path,
+    )
     assert res.code == 0, res.err
     merged = json.loads(out.read_text())
     assert merged["tests"] == ["tests/test_cart.py::test_total", "tests/test_util.py::test_ident"]
     assert merged["shards"] == 2
-    res2 = cli("affected", "merge-maps", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--output", str(tmp_path / "n.json"), cwd=git_repo.path)
+    res2 = cli(
+        "affected",
+        "merge-maps",
+        str(tmp_path / "a.json"),
+        str(tmp_path / "b.json"),
+        "--output",
+        str(tmp_path / "n.json"),
+        cwd=git_repo.path,
+    )
     assert res2.code == 0 and (tmp_path / "n.json").read_text() == out.read_text()

@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.affected.helpers import select, shop, picked, trigger_codes
+from tests.affected.helpers import picked, select, shop, trigger_codes
 from tests.conftest import GitRepo
 
 
 def test_change_selects_importers_with_chain(git_repo: GitRepo, cli: Any) -> None:
     shop(git_repo)
-    git_repo.commit("change", {"shop/pricing.py": "RATE = 3\n\n\ndef price(x):\n    return x * RATE\n\n\ndef other(x):\n    return x + 1\n"})
+    git_repo.commit(
+        "change",
+        {
+            "shop/pricing.py": "RATE = 3\n\n\ndef price(x):\n    return x * RATE\n\n\ndef other(x):\n    return x + 1\n"
+        },
+    )
     details = select(cli, git_repo)
     assert picked(details) == ["tests/test_cart.py", "tests/test_pricing.py"]
     cart = next(s for s in details["selected"] if s["test"] == "tests/test_cart.py")
@@ -67,7 +72,9 @@ def test_commit_trailer_forces_full_run(git_repo: GitRepo, cli: Any) -> None:
     assert trigger_codes(details) == ["affected.override"]
 
 
-def test_pull_request_label_forces_full_run(git_repo: GitRepo, cli: Any, monkeypatch: Any, tmp_path: Any) -> None:
+def test_pull_request_label_forces_full_run(
+    git_repo: GitRepo, cli: Any, monkeypatch: Any, tmp_path: Any
+) -> None:
     shop(git_repo)
     git_repo.commit("tweak", {"shop/util.py": "def ident(x):\n    return x\n\n"})
     event = tmp_path / "event.json"
@@ -77,7 +84,14 @@ def test_pull_request_label_forces_full_run(git_repo: GitRepo, cli: Any, monkeyp
 
 
 def test_conftest_change_selects_its_folder(git_repo: GitRepo, cli: Any) -> None:
-    shop(git_repo, {"tests/sub/__init__.py": "", "tests/sub/conftest.py": "", "tests/sub/test_deep.py": "def test_d():\n    pass\n"})
+    shop(
+        git_repo,
+        {
+            "tests/sub/__init__.py": "",
+            "tests/sub/conftest.py": "",
+            "tests/sub/test_deep.py": "def test_d():\n    pass\n",
+        },
+    )
     git_repo.commit("fixture", {"tests/sub/conftest.py": "import pytest\n"})
     assert picked(select(cli, git_repo)) == ["tests/sub/test_deep.py"]
 
@@ -91,7 +105,11 @@ def test_root_conftest_is_a_trigger(git_repo: GitRepo, cli: Any) -> None:
 def test_conftest_importing_changed_module_selects_folder(git_repo: GitRepo, cli: Any) -> None:
     shop(git_repo, {"tests/conftest.py": "from shop.util import ident\n"})
     git_repo.commit("u", {"shop/util.py": "def ident(x):\n    return x or x\n"})
-    assert picked(select(cli, git_repo)) == ["tests/test_cart.py", "tests/test_pricing.py", "tests/test_util.py"]
+    assert picked(select(cli, git_repo)) == [
+        "tests/test_cart.py",
+        "tests/test_pricing.py",
+        "tests/test_util.py",
+    ]
 
 
 def test_rename_still_imported_runs_all(git_repo: GitRepo, cli: Any) -> None:
@@ -106,7 +124,12 @@ def test_rename_still_imported_runs_all(git_repo: GitRepo, cli: Any) -> None:
 def test_rename_with_importers_updated_selects_them(git_repo: GitRepo, cli: Any) -> None:
     shop(git_repo)
     git_repo.git("mv", "shop/util.py", "shop/utils.py")
-    git_repo.commit("rename", {"tests/test_util.py": "from shop.utils import ident\n\n\ndef test_ident():\n    assert ident(3) == 3\n"})
+    git_repo.commit(
+        "rename",
+        {
+            "tests/test_util.py": "from shop.utils import ident\n\n\ndef test_ident():\n    assert ident(3) == 3\n"
+        },
+    )
     details = select(cli, git_repo)
     assert not details["run_all"] and picked(details) == ["tests/test_util.py"]
 
@@ -129,8 +152,14 @@ def test_data_file_outside_tests_runs_all_unless_mapped(git_repo: GitRepo, cli: 
     shop(git_repo, {"shop/prices.csv": "a,1\n"})
     git_repo.commit("data", {"shop/prices.csv": "a,2\n"})
     details = select(cli, git_repo)
-    assert trigger_codes(details) == ["affected.non-python"] and "shop/prices.csv" in details["triggers"][0]["message"]
-    git_repo.commit("map", {".maestro.yml": "version: 1\nselection:\n  map:\n    'shop/*.csv': ['tests/test_pricing.py']\n"})
+    assert (
+        trigger_codes(details) == ["affected.non-python"]
+        and "shop/prices.csv" in details["triggers"][0]["message"]
+    )
+    git_repo.commit(
+        "map",
+        {".maestro.yml": "version: 1\nselection:\n  map:\n    'shop/*.csv': ['tests/test_pricing.py']\n"},
+    )
     git_repo.git("checkout", "-q", "-b", "feature2")
     git_repo.commit("data2", {"shop/prices.csv": "a,3\n"})
     res = cli("affected", "--base", "feature", "--format", "json", "--no-record", cwd=git_repo.path)
@@ -179,7 +208,9 @@ def test_import_time_registry_reached_through_package_init(git_repo: GitRepo, cl
         },
     )
     git_repo.git("checkout", "-q", "-b", "feature")
-    git_repo.commit("change", {"app/plugins/csv_plugin.py": "from app.registry import REGISTRY\nREGISTRY['csv'] = 2\n"})
+    git_repo.commit(
+        "change", {"app/plugins/csv_plugin.py": "from app.registry import REGISTRY\nREGISTRY['csv'] = 2\n"}
+    )
     assert picked(select(cli, git_repo)) == ["tests/test_registry.py"]
 
 
@@ -203,7 +234,10 @@ def test_dynamic_import_by_string_and_prefix(git_repo: GitRepo, cli: Any) -> Non
 
 def test_non_literal_dynamic_import_in_changed_module_runs_all(git_repo: GitRepo, cli: Any) -> None:
     shop(git_repo)
-    git_repo.commit("dyn", {"shop/util.py": "import importlib\n\n\ndef ident(x):\n    return importlib.import_module(x)\n"})
+    git_repo.commit(
+        "dyn",
+        {"shop/util.py": "import importlib\n\n\ndef ident(x):\n    return importlib.import_module(x)\n"},
+    )
     assert trigger_codes(select(cli, git_repo)) == ["affected.dynamic-import"]
 
 
@@ -211,7 +245,10 @@ def test_syntax_error_in_changed_file_runs_all(git_repo: GitRepo, cli: Any) -> N
     shop(git_repo)
     git_repo.commit("broken", {"shop/util.py": "def ident(x:\n"})
     details = select(cli, git_repo)
-    assert trigger_codes(details) == ["affected.unparsable"] and "syntax error" in details["triggers"][0]["message"]
+    assert (
+        trigger_codes(details) == ["affected.unparsable"]
+        and "syntax error" in details["triggers"][0]["message"]
+    )
 
 
 def test_non_utf8_changed_file_runs_all(git_repo: GitRepo, cli: Any) -> None:
@@ -221,7 +258,13 @@ def test_non_utf8_changed_file_runs_all(git_repo: GitRepo, cli: Any) -> None:
 
 
 def test_parametrize_data_from_another_module(git_repo: GitRepo, cli: Any) -> None:
-    shop(git_repo, {"tests/cases.py": "CASES = [1, 2]\n", "tests/test_param.py": "import pytest\nfrom tests.cases import CASES\n\n\n@pytest.mark.parametrize('c', CASES)\ndef test_p(c):\n    assert c\n"})
+    shop(
+        git_repo,
+        {
+            "tests/cases.py": "CASES = [1, 2]\n",
+            "tests/test_param.py": "import pytest\nfrom tests.cases import CASES\n\n\n@pytest.mark.parametrize('c', CASES)\ndef test_p(c):\n    assert c\n",
+        },
+    )
     git_repo.commit("cases", {"tests/cases.py": "CASES = [1, 2, 0]\n"})
     assert picked(select(cli, git_repo)) == ["tests/test_param.py"]
 
@@ -261,7 +304,17 @@ def test_bad_base_and_not_a_repo_exit_2(git_repo: GitRepo, cli: Any, tmp_path: A
 def test_worktree_head_and_default_base(git_repo: GitRepo, cli: Any) -> None:
     shop(git_repo)
     git_repo.write("shop/util.py", "def ident(x):\n    return x  # wip\n")
-    res = cli("affected", "--base", "main", "--head", "WORKTREE", "--format", "lines", "--no-record", cwd=git_repo.path)
+    res = cli(
+        "affected",
+        "--base",
+        "main",
+        "--head",
+        "WORKTREE",
+        "--format",
+        "lines",
+        "--no-record",
+        cwd=git_repo.path,
+    )
     assert res.out == "tests/test_util.py\n"
     git_repo.commit("wip")
     res = cli("affected", "--format", "json", "--no-record", cwd=git_repo.path)
