@@ -115,9 +115,9 @@ def describe(why: dict[str, object]) -> str:
     kind, changed, via = why.get("kind"), why.get("changed"), why.get("via") or []
     assert isinstance(via, list)
     if kind == "import":
-        return f"imports {changed} via {' -> '.join(str(v) for v in via)}"
+        return f"imports {changed} via {' → '.join(str(v) for v in via)}"
     if kind == "conftest":
-        return f"its conftest reaches {changed} via {' -> '.join(str(v) for v in via)}"
+        return f"its conftest reaches {changed} via {' → '.join(str(v) for v in via)}"
     if kind == "coverage":
         return f"ran {', '.join(str(v) for v in via)} changed in {changed}"
     if kind == "folder":

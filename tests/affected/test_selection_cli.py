@@ -273,7 +273,7 @@ def test_explain_selected_and_not(git_repo: GitRepo, cli: Any) -> None:
     shop(git_repo)
     git_repo.commit("u", {"shop/util.py": "def ident(x):\n    return x  # u\n"})
     yes = cli("affected", "--base", "main", "--explain", "tests/test_util.py::test_ident", cwd=git_repo.path)
-    assert yes.code == 0 and "selected — imports shop/util.py via tests.test_util -> shop.util" in yes.out
+    assert yes.code == 0 and "selected — imports shop/util.py via tests.test_util → shop.util" in yes.out
     no = cli("affected", "--base", "main", "--explain", "tests/test_cart.py::test_total", cwd=git_repo.path)
     assert "not selected" in no.out and "shop/cart.py" in no.out
     unknown = cli("affected", "--base", "main", "--explain", "nope.py::t", cwd=git_repo.path)
