@@ -51,12 +51,33 @@ class Project:
 
 
 PROJECTS = [
-    Project("click", "8.1.7", "click-8.1.7", "src", "src/click", "tightly coupled: core imports nearly every module",
-            ("-W", "ignore::DeprecationWarning")),
-    Project("marshmallow", "3.23.1", "marshmallow-3.23.1", "src", "src/marshmallow",
-            "import-time class registry; module-level test schemas in tests/base.py", ("-W", "ignore::DeprecationWarning")),
-    Project("more-itertools", "10.5.0", "more-itertools-10.5.0", ".", "more_itertools",
-            "two big modules, one importing the other", ("-W", "ignore::DeprecationWarning")),
+    Project(
+        "click",
+        "8.1.7",
+        "click-8.1.7",
+        "src",
+        "src/click",
+        "tightly coupled: core imports nearly every module",
+        ("-W", "ignore::DeprecationWarning"),
+    ),
+    Project(
+        "marshmallow",
+        "3.23.1",
+        "marshmallow-3.23.1",
+        "src",
+        "src/marshmallow",
+        "import-time class registry; module-level test schemas in tests/base.py",
+        ("-W", "ignore::DeprecationWarning"),
+    ),
+    Project(
+        "more-itertools",
+        "10.5.0",
+        "more-itertools-10.5.0",
+        ".",
+        "more_itertools",
+        "two big modules, one importing the other",
+        ("-W", "ignore::DeprecationWarning"),
+    ),
 ]
 
 
@@ -74,17 +95,33 @@ class Outcome:
     failed: int
     broken: bool
     full_s: float
-    sel: dict[str, tuple[bool, float, float, float]] = field(default_factory=dict)  # safe, recall, ratio, time ratio
+    sel: dict[str, tuple[bool, float, float, float]] = field(
+        default_factory=dict
+    )  # safe, recall, ratio, time ratio
 
 
 def fetch(project: Project) -> Path:
     sdists = WORK / "sdists"
     sdists.mkdir(parents=True, exist_ok=True)
     name = project.name
-    archive = next(sdists.glob(f"{project.folder.rsplit('-', 1)[0].replace('_', '-')}*{project.version}.tar.gz"), None)
+    archive = next(
+        sdists.glob(f"{project.folder.rsplit('-', 1)[0].replace('_', '-')}*{project.version}.tar.gz"), None
+    )
     if archive is None:
         subprocess.run(
-            [PY, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q", "-d", str(sdists), f"{name}=={project.version}"],
+            [
+                PY,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "-q",
+                "-d",
+                str(sdists),
+                f"{name}=={project.version}",
+            ],
             check=True,
         )
         archive = next(sdists.glob(f"*{project.version}.tar.gz"))
@@ -97,12 +134,23 @@ def fetch(project: Project) -> Path:
     shutil.rmtree(dest.parent / "_x", ignore_errors=True)
     has_config = any(
         (dest / f).exists() and marker in (dest / f).read_text(errors="replace")
-        for f, marker in (("pytest.ini", "[pytest]"), ("pyproject.toml", "[tool.pytest"), ("setup.cfg", "[tool:pytest]"), ("tox.ini", "[pytest]"))
+        for f, marker in (
+            ("pytest.ini", "[pytest]"),
+            ("pyproject.toml", "[tool.pytest"),
+            ("setup.cfg", "[tool:pytest]"),
+            ("tox.ini", "[pytest]"),
+        )
     )
     if not has_config:
         (dest / "pytest.ini").write_text("[pytest]\n")
     (dest / ".gitignore").write_text(".maestro/\n.testmondata*\n__pycache__/\n*.xml\n.pytest_cache/\n")
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x.invalid", "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@x.invalid"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@x.invalid",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@x.invalid",
+    }
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "sdist"]):
         subprocess.run(["git", *args], cwd=dest, check=True, env=env, capture_output=True)
     return dest
@@ -127,13 +175,33 @@ def pytest(root: Path, project: Project, *args: str) -> Run:
     junit.unlink(missing_ok=True)
     start = time.perf_counter()
     proc = subprocess.run(
-        [PY, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cov", f"--junitxml={junit}", *project.pytest_args, *args]
+        [
+            PY,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cov",
+            f"--junitxml={junit}",
+            *project.pytest_args,
+            *args,
+        ]
         + ([] if "--testmon" in args else ["-p", "no:cacheprovider"]),
-        cwd=root, env=env_for(root, project), capture_output=True, text=True, check=False,
+        cwd=root,
+        env=env_for(root, project),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     seconds = time.perf_counter() - start
     tests, failed = read_junit(junit, root)
-    broken = proc.returncode in (2, 3, 4) or "error during collection" in proc.stdout or "errors during collection" in proc.stdout
+    broken = (
+        proc.returncode in (2, 3, 4)
+        or "error during collection" in proc.stdout
+        or "errors during collection" in proc.stdout
+    )
     return Run(seconds, tests, failed, broken)
 
 
@@ -157,8 +225,26 @@ def read_junit(path: Path, root: Path) -> tuple[set[str], set[str]]:
 def affected(root: Path, project: Project, mode: str) -> tuple[dict[str, object], float]:
     start = time.perf_counter()
     proc = subprocess.run(
-        [PY, "-m", "maestro_ci", "affected", "--base", "HEAD", "--head", "WORKTREE", "--mode", mode, "--format", "json", "--no-record"],
-        cwd=root, env=env_for(root, project), capture_output=True, text=True, check=False,
+        [
+            PY,
+            "-m",
+            "maestro_ci",
+            "affected",
+            "--base",
+            "HEAD",
+            "--head",
+            "WORKTREE",
+            "--mode",
+            mode,
+            "--format",
+            "json",
+            "--no-record",
+        ],
+        cwd=root,
+        env=env_for(root, project),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
@@ -173,7 +259,9 @@ def chosen(details: dict[str, object], universe: set[str]) -> set[str]:
     return {u for u in universe if u in picks or u.split("::", 1)[0] in picks}
 
 
-def score(failed: set[str], selected: set[str], universe: set[str], seconds: float, full: float) -> tuple[bool, float, float, float]:
+def score(
+    failed: set[str], selected: set[str], universe: set[str], seconds: float, full: float
+) -> tuple[bool, float, float, float]:
     safe = failed <= selected
     recall = len(failed & selected) / len(failed) if failed else 1.0
     return safe, recall, len(selected) / max(1, len(universe)), seconds / full
@@ -189,7 +277,12 @@ def study(project: Project, count: int) -> tuple[list[Outcome], dict[str, float]
         data.unlink()
     tm_first = pytest(root, project, "--testmon")
     tm_saved = {p.name: p.read_bytes() for p in root.glob(".testmondata*")}
-    overhead = {"plain_s": min(plain), "map_s": rec.seconds, "testmon_first_s": tm_first.seconds, "tests": len(base.tests)}
+    overhead = {
+        "plain_s": min(plain),
+        "map_s": rec.seconds,
+        "testmon_first_s": tm_first.seconds,
+        "tests": len(base.tests),
+    }
     sources = [p.relative_to(root).as_posix() for p in (root / project.package).rglob("*.py")]
     outcomes: list[Outcome] = []
     misses: list[str] = []
@@ -216,7 +309,12 @@ def study(project: Project, count: int) -> tuple[list[Outcome], dict[str, float]
 
 
 def one(
-    root: Path, project: Project, mutant: Mutant, baseline_failed: set[str], tm_saved: dict[str, bytes], misses: list[str]
+    root: Path,
+    project: Project,
+    mutant: Mutant,
+    baseline_failed: set[str],
+    tm_saved: dict[str, bytes],
+    misses: list[str],
 ) -> Outcome:
     truth = pytest(root, project)
     failed = truth.failed - baseline_failed
@@ -241,8 +339,11 @@ def one(
         (root / name).write_bytes(data)
     tm = pytest(root, project, "--testmon")
     out.sel["testmon"] = score(failed, tm.tests, universe, tm.seconds, truth.seconds)
-    print(f"  {mutant.label():50s} failed={len(failed):3d} broken={truth.broken} "
-          + " ".join(f"{k}={'ok' if v[0] else 'MISS'}/{v[2]:.2f}" for k, v in out.sel.items()), flush=True)
+    print(
+        f"  {mutant.label():50s} failed={len(failed):3d} broken={truth.broken} "
+        + " ".join(f"{k}={'ok' if v[0] else 'MISS'}/{v[2]:.2f}" for k, v in out.sel.items()),
+        flush=True,
+    )
     return out
 
 
@@ -265,7 +366,9 @@ def table(name: str, project: Project, outcomes: list[Outcome]) -> str:
     for mode in ("static", "precise", "testmon"):
         safe = sum(o.sel[mode][0] for o in killed)
         recall = statistics.mean(o.sel[mode][1] for o in killed) if killed else 1.0
-        label = {"static": "maestro-ci static", "precise": "maestro-ci precise", "testmon": "pytest-testmon"}[mode]
+        label = {"static": "maestro-ci static", "precise": "maestro-ci precise", "testmon": "pytest-testmon"}[
+            mode
+        ]
         rows.append(
             f"| {label} | {safe}/{len(killed)} ({safe / max(1, len(killed)):.0%}) | {recall:.1%} | "
             f"{pct([o.sel[mode][2] for o in usable])} | {pct([o.sel[mode][3] for o in usable])} |"
@@ -285,14 +388,22 @@ def graph_times() -> str:
         pkg = gen / "genpkg" / f"sub{i // 100}"
         pkg.mkdir(parents=True, exist_ok=True)
         (pkg / "__init__.py").touch()
-        deps = "\n".join(f"from genpkg.sub{(i * 7 + k) % 16} import mod{(i * 13 + k) % 100} as m{k}" for k in range(3))
-        body = "\n\n".join(f"def f{j}(x):\n    if x > {j}:\n        return x * {j}\n    return [y for y in range(x)]" for j in range(8))
+        deps = "\n".join(
+            f"from genpkg.sub{(i * 7 + k) % 16} import mod{(i * 13 + k) % 100} as m{k}" for k in range(3)
+        )
+        body = "\n\n".join(
+            f"def f{j}(x):\n    if x > {j}:\n        return x * {j}\n    return [y for y in range(x)]"
+            for j in range(8)
+        )
         (pkg / f"mod{i % 100}.py").write_text(f'"""Generated module {i}."""\nimport os\n{deps}\n\n\n{body}\n')
     (gen / "genpkg" / "__init__.py").touch()
     subprocess.run(["git", "init", "-q"], cwd=gen, check=True)
     subprocess.run(["git", "add", "-A"], cwd=gen, check=True)
     rows = ["| tree | Python files | cold | warm | grimp cold |", "|---|---|---|---|---|"]
-    for label, root, package in (("click 8.1.7 (largest real tree)", WORK / "affected" / "click", "click"), ("generated", gen, "genpkg")):
+    for label, root, package in (
+        ("click 8.1.7 (largest real tree)", WORK / "affected" / "click", "click"),
+        ("generated", gen, "genpkg"),
+    ):
         cold, warm = [], []
         for _ in range(3):
             (root / CACHE_FILE).unlink(missing_ok=True)
@@ -352,11 +463,18 @@ def main() -> None:
             f"| {o['testmon_first_s']:.2f} s ({o['testmon_first_s'] / o['plain_s']:.2f}×) |"
         )
     sections += ["", "### Graph build time (targets: cold ≤ 2 s, warm ≤ 0.3 s)", "", graph_times()]
-    sections += ["### Safety misses of maestro-ci", "", *(f"- {m}" for m in all_misses)] if all_misses else ["No safety miss of maestro-ci."]
+    sections += (
+        ["### Safety misses of maestro-ci", "", *(f"- {m}" for m in all_misses)]
+        if all_misses
+        else ["No safety miss of maestro-ci."]
+    )
     import importlib.metadata as md
 
-    sections += ["", f"Versions: pytest-testmon {md.version('pytest-testmon')}, grimp {md.version('grimp')}, "
-                     f"pytest {md.version('pytest')}, coverage {md.version('coverage')}."]
+    sections += [
+        "",
+        f"Versions: pytest-testmon {md.version('pytest-testmon')}, grimp {md.version('grimp')}, "
+        f"pytest {md.version('pytest')}, coverage {md.version('coverage')}.",
+    ]
     write_results("affected", "\n".join(sections))
 
 

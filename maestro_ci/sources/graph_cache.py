@@ -16,7 +16,7 @@ from maestro_ci.sources.pyscan import Scan, scan_source
 
 CACHE_FILE = Path(".maestro") / "cache" / "importgraph.json"
 KIND = "maestro-ci/importgraph-cache"
-SCANNER_VERSION = 3
+SCANNER_VERSION = 4
 
 
 def load(path: Path) -> tuple[dict[str, Scan], str | None]:

@@ -16,7 +16,9 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_][\w.]*)?$")
+QUOTED_DOTTED = re.compile(r"""["']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_][\w.]*)?)["']""")
+DYNAMIC_HINT = re.compile(r"import_module|__import__|import_string|load_module")
+BLOCKS = ("body", "orelse", "finalbody")
 DYNAMIC_CALLS = {"import_module", "__import__", "import_string", "load_module"}
 
 
@@ -68,22 +70,37 @@ def scan_source(data: bytes) -> Scan:
         line = getattr(exc, "lineno", None)
         return Scan(error=f"syntax error{f' at line {line}' if line else ''}: {getattr(exc, 'msg', exc)}")
     scan = Scan(doctest=">>>" in text)
-    for node in ast.walk(tree):
+    _statements(tree.body, scan)
+    if DYNAMIC_HINT.search(text):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                _scan_call(node, scan)
+    if "pytest_plugins" in text:
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                _scan_plugins(stmt, scan)
+    scan.strings = sorted({m.group(1).split(":", 1)[0] for m in QUOTED_DOTTED.finditer(text)})
+    return scan
+
+
+def _statements(body: list[ast.stmt], scan: Scan) -> None:
+    """Imports in every statement block (functions, classes, if/try/with/match), not expressions."""
+    for node in body:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 scan.imports.append((0, alias.name, ()))
         elif isinstance(node, ast.ImportFrom):
             names = tuple(a.name for a in node.names if a.name != "*")
             scan.imports.append((node.level, node.module or "", names))
-        elif isinstance(node, ast.Call):
-            _scan_call(node, scan)
-        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            _scan_plugins(node, scan)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            value = node.value
-            if len(value) < 200 and DOTTED.match(value):
-                scan.strings.append(value.split(":", 1)[0])
-    return scan
+        else:
+            for name in BLOCKS:
+                block = getattr(node, name, None)
+                if block:
+                    _statements(block, scan)
+            for handler in getattr(node, "handlers", ()) or ():
+                _statements(handler.body, scan)
+            for case in getattr(node, "cases", ()) or ():
+                _statements(case.body, scan)
 
 
 def _scan_call(node: ast.Call, scan: Scan) -> None:
