@@ -66,6 +66,9 @@ def collect(
     base_blobs: dict[str, str] = {}
     base_sources: dict[str, str] = {}
     old_lines: dict[str, set[int]] = {}
+    stale: frozenset[str] = frozenset()
+    if cmap is not None:
+        stale = _stale(root, change.base_sha, cmap, graph.test_files)
     if cmap is not None and py_changed:
         from maestro_ci.sources.diff_lines import old_side_lines
 
@@ -89,6 +92,7 @@ def collect(
         base_sources=base_sources,
         old_lines=old_lines,
         observe=observe,
+        stale=stale,
     )
 
 
@@ -112,6 +116,22 @@ def _load_map(root: Path, mode: str, name: str) -> tuple[CoverageMap | None, str
             raise
         return None, f"{exc.message}: static mode everywhere"
     return cmap, f"{name} recorded at {cmap.commit[:12]} ({len(cmap.tests)} tests)"
+
+
+def _stale(root: Path, base: str, cmap: CoverageMap, tests: frozenset[str]) -> frozenset[str]:
+    """Python files whose content at the base differs from what the map saw, and test files it never saw."""
+    from maestro_ci.sources import git
+
+    out = git.run_git(["ls-tree", "-r", "-z", base], root)
+    stale: set[str] = set()
+    for entry in out.split("\0"):
+        if not entry or not entry.endswith(".py"):
+            continue
+        meta, path = entry.split("\t", 1)
+        seen = cmap.files.get(path)
+        if (seen is not None and seen.blob != meta.split()[2]) or (seen is None and path in tests):
+            stale.add(path)
+    return frozenset(stale)
 
 
 def _blobs_at(root: Path, commit: str, paths: list[str]) -> dict[str, str]:

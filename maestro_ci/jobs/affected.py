@@ -38,6 +38,7 @@ class AffectedInput:
     base_sources: dict[str, str] = field(default_factory=dict)
     old_lines: dict[str, set[int]] = field(default_factory=dict)
     observe: bool = False
+    stale: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -92,7 +93,14 @@ def decide(inp: AffectedInput) -> GateResult:
             )
         for test in tests:
             sel.add(test, {"kind": "map", "changed": source, "via": globs})
-    _static(inp, changed, sel)
+    stale: set[str] = set()
+    if sel.precise_files:
+        for path in sorted(inp.stale):
+            mod = graph.module_of(path)
+            if mod is not None and mod not in changed:
+                changed[mod] = path
+                stale.add(path)
+    _static(inp, changed, sel, stale)
     for path, error in sorted(graph.errors.items()):
         if path in graph.test_files and path not in sel.selected:
             sel.add(path, {"kind": "unparsable", "changed": path, "via": [error]})
@@ -124,7 +132,7 @@ def _try_precise(inp: AffectedInput, path: str, kind: ChangeKind, sel: Selection
     return True
 
 
-def _static(inp: AffectedInput, changed: dict[str, str], sel: Selection) -> None:
+def _static(inp: AffectedInput, changed: dict[str, str], sel: Selection, stale: set[str]) -> None:
     graph = inp.graph
     reverse = graph.reverse()
     parent: dict[str, str] = dict.fromkeys(changed, "")
@@ -142,14 +150,23 @@ def _static(inp: AffectedInput, changed: dict[str, str], sel: Selection) -> None
             chain.append(parent[chain[-1]])
         source = changed[chain[-1]]
         path = graph.modules[mod]
-        why: dict[str, object] = {"kind": "import", "changed": source, "via": chain}
+        why: dict[str, object] = {
+            "kind": "stale-map" if source in stale else "import",
+            "changed": source,
+            "via": chain,
+        }
         name = path.rsplit("/", 1)[-1]
         if mod in plugins:
             sel.triggers.append(
                 Trigger("affected.plugin", path, f"{path} is a pytest plugin (-p) reached by {source}")
             )
         if path in graph.test_files:
-            sel.add(path, why if len(chain) > 1 else {"kind": "changed", "changed": source, "via": []})
+            sel.add(
+                path,
+                why
+                if len(chain) > 1 or source in stale
+                else {"kind": "changed", "changed": source, "via": []},
+            )
         elif name == "conftest.py":
             folder = path.rpartition("/")[0]
             if not folder:

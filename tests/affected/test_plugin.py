@@ -173,3 +173,33 @@ def test_merge_maps(git_repo: GitRepo, cli: Any, tmp_path: Path) -> None:
         cwd=git_repo.path,
     )
     assert res2.code == 0 and (tmp_path / "n.json").read_text() == out.read_text()
+
+
+def test_precise_with_an_older_map_selects_what_the_map_cannot_know(git_repo: GitRepo, cli: Any) -> None:
+    shop(git_repo)
+    git_repo.git("checkout", "-q", "main")
+    assert pytest_run(git_repo, "--affected-record-map", ".maestro/affected-map.json").returncode == 0
+    newer = {
+        "tests/test_new.py": "from shop.pricing import price\n\n\ndef test_new():\n    assert price(1) == 2\n",
+        "shop/cart.py": "from shop.pricing import price\n\n\ndef total(items):\n    return sum(price(i) for i in items) + 0\n",
+    }
+    git_repo.commit("after the map", newer)
+    git_repo.git("checkout", "-q", "-b", "pr")
+    body = "RATE = 2\n\n\ndef price(x):\n    y = x * RATE\n    return y + 0\n\n\ndef other(x):\n    return x + 1\n"
+    git_repo.commit("body", {"shop/pricing.py": body})
+    res = cli(
+        "affected",
+        "--base",
+        "main",
+        "--mode",
+        "precise",
+        "--format",
+        "json",
+        "--no-record",
+        cwd=git_repo.path,
+    )
+    details = json.loads(res.out)["details"]
+    picked = {s["test"]: s["why"][0]["kind"] for s in details["selected"]}
+    assert picked["tests/test_new.py"] == "stale-map" and picked["tests/test_cart.py"] == "stale-map"
+    assert picked["tests/test_pricing.py::test_price"] == "coverage"
+    assert "tests/test_util.py" not in picked
