@@ -140,7 +140,11 @@ class AffectedPlugin:
     def _keep(self, item: Any) -> tuple[bool, str]:
         if self.run_all:
             return True, "run-all"
-        if item.nodeid in self.nodeids or Path(str(item.path)).resolve() in self.files:
+        if (
+            item.nodeid in self.nodeids
+            or item.nodeid.split("[", 1)[0] in self.nodeids
+            or Path(str(item.path)).resolve() in self.files
+        ):
             return True, "selected"
         if item.get_closest_marker("maestro_always") is not None:
             return True, "always"

@@ -256,7 +256,7 @@ def chosen(details: dict[str, object], universe: set[str]) -> set[str]:
     if details["run_all"]:
         return set(universe)
     picks = {str(s["test"]) for s in details["selected"]}  # type: ignore[attr-defined]
-    return {u for u in universe if u in picks or u.split("::", 1)[0] in picks}
+    return {u for u in universe if u in picks or u.split("::", 1)[0] in picks or u.split("[", 1)[0] in picks}
 
 
 def score(

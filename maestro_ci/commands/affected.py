@@ -126,6 +126,8 @@ def describe(why: dict[str, object]) -> str:
         return f"selection.map maps {changed} to it"
     if kind == "doctest":
         return f"doctests of a module that reaches {changed}"
+    if kind == "opaque":
+        return f"starts a subprocess (coverage cannot see into it) and {changed} changed"
     if kind == "stale-map":
         return f"reaches {changed}, which changed since the coverage map was recorded"
     if kind == "unparsable":

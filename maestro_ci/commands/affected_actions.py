@@ -94,7 +94,7 @@ def explain(result: GateResult, graph: ImportGraph, nodeid: str) -> str:
         why = "; ".join(t["message"] for t in result.details["triggers"]) or "observation mode"
         return f"{nodeid}: selected (every test runs: {why})\n"
     for entry in result.details.get("selected", []):
-        if entry["test"] in (nodeid, file):
+        if entry["test"] in (nodeid, file, nodeid.split("[", 1)[0]):
             return f"{nodeid}: selected — " + "; ".join(describe(w) for w in entry["why"]) + "\n"
     if file not in graph.test_files and file not in graph.files:
         return f"{nodeid}: not selected — {file} is not a test file this repository knows\n"

@@ -128,8 +128,20 @@ def _try_precise(inp: AffectedInput, path: str, kind: ChangeKind, sel: Selection
     known = inp.graph.test_files | set(inp.graph.files)
     for test in sorted(hit.tests):
         if test.split("::", 1)[0] in known:
-            sel.add(test, {"kind": "coverage", "changed": path, "via": [f"{f}()" for f in hit.functions]})
+            sel.add(
+                function_id(test),
+                {"kind": "coverage", "changed": path, "via": [f"{f}()" for f in hit.functions]},
+            )
+    for index in inp.cmap.opaque:
+        test = inp.cmap.tests[index]
+        if test.split("::", 1)[0] in known:
+            sel.add(function_id(test), {"kind": "opaque", "changed": path, "via": []})
     return True
+
+
+def function_id(nodeid: str) -> str:
+    """A node id without its parameters: every parametrization runs (ids may change between runs)."""
+    return nodeid.split("[", 1)[0] if nodeid.endswith("]") else nodeid
 
 
 def _static(inp: AffectedInput, changed: dict[str, str], sel: Selection, stale: set[str]) -> None:

@@ -43,6 +43,11 @@ class CoverageMap(Model):
     tests: list[str] = Field(default_factory=list, description="Node ids, sorted.")
     files: dict[str, MapFile] = Field(default_factory=dict)
     shards: int = Field(default=1, ge=1, description="How many shard maps were merged into this one.")
+    opaque: list[int] = Field(
+        default_factory=list,
+        description="Indexes of tests that started a subprocess: coverage cannot see into it, "
+        "so they run whenever precise mode narrows a change.",
+    )
 
     def tests_of(self, path: str, lines: set[int]) -> set[str]:
         entry = self.files.get(path)
@@ -172,4 +177,5 @@ def merge_maps(maps: list[tuple[str, CoverageMap]]) -> CoverageMap:
             for path in sorted(files)
         },
         shards=sum(m.shards for _, m in maps),
+        opaque=sorted({index[m.tests[i]] for _, m in maps for i in m.opaque}),
     )

@@ -29,9 +29,35 @@ class MapRecorder:
         )
         if self.owned:
             self.cov.start()
+        self.current = ""
+        self.opaque: set[str] = set()
+        self._watch_processes()
 
     def switch(self, nodeid: str) -> None:
+        self.current = nodeid
         self.cov.switch_context(nodeid)
+
+    def _watch_processes(self) -> None:
+        """Note each test that starts a process: what runs there is invisible to coverage."""
+        import os
+        import subprocess
+
+        def watch(owner: Any, name: str) -> None:
+            original = getattr(owner, name, None)
+            if original is None or getattr(original, "_maestro_watch", False):
+                return
+
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                if self.current:
+                    self.opaque.add(self.current)
+                return original(*args, **kwargs)
+
+            wrapper._maestro_watch = True  # type: ignore[attr-defined]
+            setattr(owner, name, wrapper)
+
+        watch(subprocess.Popen, "_execute_child")
+        for name in ("fork", "system", "posix_spawn", "posix_spawnp", "execv", "execve"):
+            watch(os, name)
 
     def finish(self, out: Path) -> CoverageMap:
         from maestro_ci.sources import git
@@ -78,6 +104,7 @@ class MapRecorder:
             commit=git.resolve_commit("HEAD", self.root),
             tests=ordered,
             files=files,
+            opaque=sorted(index[t] for t in self.opaque if t in index),
         )
         save_map(out, cmap)
         return cmap

@@ -66,10 +66,18 @@ def test_last_failed_and_new_tests_are_kept(git_repo: GitRepo) -> None:
 
 
 def test_record_map_then_precise_selection(git_repo: GitRepo, cli: Any) -> None:
-    shop(git_repo)
+    shop(
+        git_repo,
+        {
+            "tests/test_param.py": "import pytest\nfrom shop.pricing import price\n\n\n"
+            "@pytest.mark.parametrize('v', [1, 2])\ndef test_p(v):\n    assert price(v) == 2 * v\n",
+            "tests/test_spawn.py": "import subprocess\nimport sys\n\n\n"
+            "def test_spawn():\n    subprocess.run([sys.executable, '-c', 'pass'], check=True)\n",
+        },
+    )
     git_repo.git("checkout", "-q", "main")
     rec = pytest_run(git_repo, "--affected-record-map", ".maestro/affected-map.json")
-    assert rec.returncode == 0 and "coverage map of 4 tests" in rec.stdout, rec.stdout + rec.stderr
+    assert rec.returncode == 0 and "coverage map of 7 tests" in rec.stdout, rec.stdout + rec.stderr
     cmap = json.loads((git_repo.path / ".maestro/affected-map.json").read_text())
     assert cmap["kind"] == "maestro-ci/affected-map" and "tests/test_pricing.py::test_price" in cmap["tests"]
     git_repo.git("checkout", "-q", "feature")
@@ -86,9 +94,13 @@ def test_record_map_then_precise_selection(git_repo: GitRepo, cli: Any) -> None:
         "--no-record",
         cwd=git_repo.path,
     )
-    assert res.code == 0 and res.out == "tests/test_cart.py::test_total\ntests/test_pricing.py::test_price\n"
+    assert res.code == 0 and res.out == (
+        "tests/test_cart.py::test_total\ntests/test_param.py::test_p\n"
+        "tests/test_pricing.py::test_price\ntests/test_spawn.py::test_spawn\n"
+    )
+    assert cmap["opaque"] == [cmap["tests"].index("tests/test_spawn.py::test_spawn")]
     proc = pytest_run(git_repo, "--affected", "main", "--affected-mode", "auto")
-    assert "2 passed, 1 deselected" in proc.stdout, proc.stdout
+    assert "5 passed, 1 deselected" in proc.stdout, proc.stdout
     git_repo.commit("const", {"shop/pricing.py": body.replace("RATE = 2", "RATE = 2  # two")})
     res = cli(
         "affected",
@@ -103,7 +115,11 @@ def test_record_map_then_precise_selection(git_repo: GitRepo, cli: Any) -> None:
     )
     details = json.loads(res.out)["details"]
     assert "import time" in details["fallbacks"]["shop/pricing.py"]
-    assert [s["test"] for s in details["selected"]] == ["tests/test_cart.py", "tests/test_pricing.py"]
+    assert [s["test"] for s in details["selected"]] == [
+        "tests/test_cart.py",
+        "tests/test_param.py",
+        "tests/test_pricing.py",
+    ]
 
 
 def test_observe_then_report(git_repo: GitRepo, cli: Any) -> None:
