@@ -37,19 +37,35 @@ def test_run_all_renders_everywhere() -> None:
 
 def test_selection_table_with_fallbacks_and_observe() -> None:
     selected = [
-        {"test": f"tests/test_{i}.py::t[a b]", "why": [{"kind": "coverage", "changed": "m.py", "via": ["f()"]}]}
+        {
+            "test": f"tests/test_{i}.py::t[a b]",
+            "why": [{"kind": "coverage", "changed": "m.py", "via": ["f()"]}],
+        }
         for i in range(55)
     ]
-    r = result(selected=selected, fallbacks={"m.py": "line 1 runs at import time"}, observe=True, map="map ok")
+    r = result(
+        selected=selected, fallbacks={"m.py": "line 1 runs at import time"}, observe=True, map="map ok"
+    )
     md = render(r)
     assert "Observation mode" in md and "5 more in the JSON result" in md and "Static fallback" in md
     assert render_pytest_args(r).startswith("'tests/test_0.py::t[a b]'")
     text = render_text(r)
     assert "static for m.py: line 1 runs at import time" in text and "map: map ok" in text
-    assert render(result()) .endswith("No test selected: the change reaches no test.\n")
+    assert render(result()).endswith("No test selected: the change reaches no test.\n")
 
 
 def test_every_reason_kind_is_described() -> None:
-    kinds = ["import", "conftest", "coverage", "folder", "map", "doctest", "unparsable", "opaque", "stale-map", "changed"]
+    kinds = [
+        "import",
+        "conftest",
+        "coverage",
+        "folder",
+        "map",
+        "doctest",
+        "unparsable",
+        "opaque",
+        "stale-map",
+        "changed",
+    ]
     texts = {describe({"kind": k, "changed": "x.py", "via": ["a", "b"]}) for k in kinds}
     assert len(texts) == len(kinds)

@@ -319,3 +319,39 @@ def test_worktree_head_and_default_base(git_repo: GitRepo, cli: Any) -> None:
     git_repo.commit("wip")
     res = cli("affected", "--format", "json", "--no-record", cwd=git_repo.path)
     assert json.loads(res.out)["details"]["range"]["source"] == "merge-base"
+
+
+def test_bad_maps_exit_2_in_precise_and_fall_back_in_auto(git_repo: GitRepo, cli: Any) -> None:
+    shop(git_repo)
+    git_repo.commit("u", {"shop/util.py": "def ident(x):\n    return x  # u\n"})
+    missing = cli("affected", "--base", "main", "--mode", "precise", "--no-record", cwd=git_repo.path)
+    assert missing.code == 2 and "coverage map not found" in missing.err
+    foreign = git_repo.path / "foreign.json"
+    foreign.write_text(
+        json.dumps(
+            {"kind": "maestro-ci/affected-map", "schema_version": 1, "repository": "elsewhere", "commit": "c"}
+        )
+    )
+    res = cli(
+        "affected",
+        "--base",
+        "main",
+        "--mode",
+        "precise",
+        "--map",
+        str(foreign),
+        "--no-record",
+        cwd=git_repo.path,
+    )
+    assert res.code == 2 and "another repository" in res.err
+    auto = select(cli, git_repo, "--mode", "auto", "--map", str(foreign))
+    assert "another repository" in auto["map"] and picked(auto) == ["tests/test_util.py"]
+
+
+def test_report_skips_broken_records(git_repo: GitRepo, cli: Any) -> None:
+    shop(git_repo)
+    folder = git_repo.path / ".maestro/affected/observations"
+    folder.mkdir(parents=True)
+    (folder / "0-bad.json").write_text("{")
+    res = cli("affected", "report", "--no-record", cwd=git_repo.path)
+    assert res.code == 0 and "not a valid observation" in res.err and "0 missed failure(s)" in res.out
