@@ -30,6 +30,18 @@ class RecordPlugin:
         yield
         self.recorder.switch("")
 
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(self, fixturedef: Any, request: Any) -> Iterator[None]:
+        from maestro_ci.sources.map_recorder import SHARED
+
+        previous = self.recorder.current
+        widen = fixturedef.scope != "function" and previous and SHARED not in previous
+        if widen:
+            self.recorder.switch(previous + SHARED)
+        yield
+        if widen:
+            self.recorder.switch(previous)
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: Any) -> None:
         cmap = self.recorder.finish(

@@ -50,6 +50,7 @@ def select_precise(
         return Fallback("base version does not parse")
     functions = _functions(tree)
     imported = set(entry.import_lines)
+    shared = set(entry.shared_lines)
     tests: set[str] = set()
     names: list[str] = []
     for line in sorted(old_lines):
@@ -61,6 +62,8 @@ def select_precise(
         body = set(range(start, end + 1))
         if body & imported:
             return Fallback(f"function {name} (line {def_line}) runs at import time")
+        if body & shared:
+            return Fallback(f"function {name} (line {def_line}) runs in a fixture shared between tests")
         tests |= cmap.tests_of(path, span)
         names.append(name)
     return PreciseHit(frozenset(tests), tuple(dict.fromkeys(names)), tuple(sorted(old_lines)))

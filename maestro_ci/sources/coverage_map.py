@@ -31,6 +31,11 @@ class MapFile(Model):
     import_lines: list[int] = Field(
         default_factory=list, description="Lines executed outside any test (import/collection time)."
     )
+    shared_lines: list[int] = Field(
+        default_factory=list,
+        description="Lines executed while setting up a fixture of class, module, package or session "
+        "scope: their result is shared by tests that never ran them.",
+    )
 
 
 class CoverageMap(Model):
@@ -151,6 +156,7 @@ def merge_maps(maps: list[tuple[str, CoverageMap]]) -> CoverageMap:
     index = {t: i for i, t in enumerate(tests)}
     files: dict[str, dict[str, set[int]]] = {}
     imports: dict[str, set[int]] = {}
+    shared: dict[str, set[int]] = {}
     blobs: dict[str, str] = {}
     for name, cmap in maps:
         for path, entry in cmap.files.items():
@@ -164,6 +170,7 @@ def merge_maps(maps: list[tuple[str, CoverageMap]]) -> CoverageMap:
             for line, ids in entry.lines.items():
                 lines.setdefault(line, set()).update(index[cmap.tests[i]] for i in ids)
             imports.setdefault(path, set()).update(entry.import_lines)
+            shared.setdefault(path, set()).update(entry.shared_lines)
     return CoverageMap(
         repository=first.repository,
         commit=first.commit,
@@ -173,6 +180,7 @@ def merge_maps(maps: list[tuple[str, CoverageMap]]) -> CoverageMap:
                 blob=blobs[path],
                 lines={k: sorted(v) for k, v in sorted(files[path].items(), key=lambda kv: int(kv[0]))},
                 import_lines=sorted(imports[path]),
+                shared_lines=sorted(shared[path]),
             )
             for path in sorted(files)
         },

@@ -13,6 +13,8 @@ from typing import Any
 from maestro_ci.sources.coverage_map import CoverageMap, MapFile, repository_id
 from maestro_ci.sources.graph_files import blob_id
 
+SHARED = "\x1fshared"  # context suffix while a fixture of wider than function scope is set up
+
 
 class MapRecorder:
     def __init__(self, root: Path) -> None:
@@ -49,7 +51,7 @@ class MapRecorder:
 
             def wrapper(*args: Any, **kwargs: Any) -> Any:
                 if self.current:
-                    self.opaque.add(self.current)
+                    self.opaque.add(self.current.split(SHARED, 1)[0])
                 return original(*args, **kwargs)
 
             wrapper._maestro_watch = True  # type: ignore[attr-defined]
@@ -68,6 +70,7 @@ class MapRecorder:
             self.cov.stop()
         data = self.cov.get_data()
         per_file: dict[str, dict[int, set[str]]] = {}
+        shared: dict[str, set[int]] = {}
         tests: set[str] = set()
         for measured in data.measured_files():
             path = Path(measured)
@@ -79,8 +82,11 @@ class MapRecorder:
                 continue
             lines = per_file.setdefault(rel, {})
             for line, contexts in data.contexts_by_lineno(measured).items():
-                lines.setdefault(line, set()).update(contexts)
-                tests.update(c for c in contexts if c)
+                if any(SHARED in c for c in contexts):
+                    shared.setdefault(rel, set()).add(line)
+                names = {c.split(SHARED, 1)[0] for c in contexts}
+                lines.setdefault(line, set()).update(names)
+                tests.update(c for c in names if c)
         ordered = sorted(tests)
         index = {t: i for i, t in enumerate(ordered)}
         files: dict[str, MapFile] = {}
@@ -98,6 +104,7 @@ class MapRecorder:
                     if any(ctx)
                 },
                 import_lines=sorted(line for line, ctx in lines.items() if "" in ctx),
+                shared_lines=sorted(shared.get(rel, ())),
             )
         cmap = CoverageMap(
             repository=repository_id(self.root),

@@ -91,6 +91,13 @@ def test_precise_function_granularity_and_fallbacks() -> None:
     assert isinstance(select_precise("m.py", SOURCE, {1}, m), Fallback)
     assert isinstance(select_precise("m.py", SOURCE, {4}, m), Fallback)  # the def line
     assert isinstance(select_precise("other.py", SOURCE, {6}, m), Fallback)
+    shared = CoverageMap(
+        repository="r",
+        commit="c",
+        tests=["t::f"],
+        files={"m.py": MapFile(blob=BLOB, lines={"5": [0]}, shared_lines=[5])},
+    )
+    assert "shared between tests" in select_precise("m.py", SOURCE, {6}, shared).reason  # type: ignore[union-attr]
     at_import = cmap(["t::f"], {"5": [0]}, imports=[1, 4, 5, 10])
     assert "import time" in select_precise("m.py", SOURCE, {6}, at_import).reason  # type: ignore[union-attr]
 

@@ -73,11 +73,14 @@ def test_record_map_then_precise_selection(git_repo: GitRepo, cli: Any) -> None:
             "@pytest.mark.parametrize('v', [1, 2])\ndef test_p(v):\n    assert price(v) == 2 * v\n",
             "tests/test_spawn.py": "import subprocess\nimport sys\n\n\n"
             "def test_spawn():\n    subprocess.run([sys.executable, '-c', 'pass'], check=True)\n",
+            "tests/test_shared.py": "import pytest\nfrom shop.pricing import other\n\n\n"
+            "@pytest.fixture(scope='module')\ndef value():\n    return other(1)\n\n\n"
+            "def test_s1(value):\n    assert value == 2\n\n\ndef test_s2(value):\n    assert value == 2\n",
         },
     )
     git_repo.git("checkout", "-q", "main")
     rec = pytest_run(git_repo, "--affected-record-map", ".maestro/affected-map.json")
-    assert rec.returncode == 0 and "coverage map of 7 tests" in rec.stdout, rec.stdout + rec.stderr
+    assert rec.returncode == 0 and "coverage map of 9 tests" in rec.stdout, rec.stdout + rec.stderr
     cmap = json.loads((git_repo.path / ".maestro/affected-map.json").read_text())
     assert cmap["kind"] == "maestro-ci/affected-map" and "tests/test_pricing.py::test_price" in cmap["tests"]
     git_repo.git("checkout", "-q", "feature")
@@ -99,6 +102,7 @@ def test_record_map_then_precise_selection(git_repo: GitRepo, cli: Any) -> None:
         "tests/test_pricing.py::test_price\ntests/test_spawn.py::test_spawn\n"
     )
     assert cmap["opaque"] == [cmap["tests"].index("tests/test_spawn.py::test_spawn")]
+    assert cmap["files"]["shop/pricing.py"]["shared_lines"] == [10]
     proc = pytest_run(git_repo, "--affected", "main", "--affected-mode", "auto")
     assert "5 passed, 1 deselected" in proc.stdout, proc.stdout
     git_repo.commit("const", {"shop/pricing.py": body.replace("RATE = 2", "RATE = 2  # two")})
