@@ -123,6 +123,7 @@ def test_record_map_then_precise_selection(git_repo: GitRepo, cli: Any) -> None:
         "tests/test_cart.py",
         "tests/test_param.py",
         "tests/test_pricing.py",
+        "tests/test_shared.py",
     ]
 
 
