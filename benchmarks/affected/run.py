@@ -37,6 +37,7 @@ from maestro_ci.sources.junit_failures import nodeid  # noqa: E402
 
 PY = sys.executable
 SEED = 20261122
+TIMEOUT = 120  # seconds per pytest run
 
 
 @dataclass(frozen=True)
@@ -174,27 +175,33 @@ def pytest(root: Path, project: Project, *args: str) -> Run:
     junit = root / "junit.xml"
     junit.unlink(missing_ok=True)
     start = time.perf_counter()
-    proc = subprocess.run(
-        [
-            PY,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:randomly",
-            "-p",
-            "no:cov",
-            f"--junitxml={junit}",
-            *project.pytest_args,
-            *args,
-        ]
-        + ([] if "--testmon" in args else ["-p", "no:cacheprovider"]),
-        cwd=root,
-        env=env_for(root, project),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            [
+                PY,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:randomly",
+                "-p",
+                "no:cov",
+                f"--junitxml={junit}",
+                *project.pytest_args,
+                *args,
+            ]
+            + ([] if "--testmon" in args else ["-p", "no:cacheprovider"]),
+            cwd=root,
+            env=env_for(root, project),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=TIMEOUT,
+        )
+    except (
+        subprocess.TimeoutExpired
+    ):  # a mutant that makes a test loop forever: counted as breaking the suite
+        return Run(time.perf_counter() - start, set(), set(), True)
     seconds = time.perf_counter() - start
     tests, failed = read_junit(junit, root)
     broken = (
