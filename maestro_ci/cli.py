@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "timings": ("timings", "collect JUnit results into the timing store; merge shard stores"),
     "shard": ("shard", "plan N balanced test shards from the timing store"),
     "flaky": ("flaky", "flake rate per test and overall, with the evidence"),
+    "affected": ("affected", "select the tests a change can affect, and say why"),
 }
 
 

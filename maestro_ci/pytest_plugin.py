@@ -24,6 +24,14 @@ def pytest_addoption(parser: Any) -> None:
         feature.addoption(group, parser)
 
 
+def pytest_load_initial_conftests(early_config: Any, parser: Any, args: list[str]) -> None:
+    """Before the first conftest is imported: features that must start early (map recording)."""
+    for feature in _features():
+        hook = getattr(feature, "load_initial_conftests", None)
+        if hook is not None:
+            hook(early_config)
+
+
 def pytest_configure(config: Any) -> None:
     config.addinivalue_line("markers", "maestro_always: always run this test, whatever the selection")
     for feature in _features():
