@@ -27,8 +27,8 @@ from tests.conftest import GitRepo, make_repo
 from tests.foundation.conftest import GIT_ID, Snapshot, offline_pip_env
 
 MANIFEST = Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml"
-# Commands other branches add; their hooks are checked once the command is registered.
-PENDING_COMMANDS = {"policy"}
+# Commands a hook may call that are not registered in this build (none now).
+PENDING_COMMANDS: set[str] = set()
 
 
 def hooks() -> list[dict[str, object]]:
@@ -139,6 +139,32 @@ def test_validate_hook_checks_config_files_only(hook_runner: HookRunner, tmp_pat
     assert "exit code: 2" in bad.stdout  # bad input, not a blocked gate
     assert ".maestro.yml:3" in bad.stdout
     assert "replacement" in bad.stdout  # the did-you-mean
+
+
+@pytest.mark.slow
+def test_policy_hook_blocks_a_denied_staged_change(hook_runner: HookRunner, tmp_path: Path) -> None:
+    repo = hook_runner.new_repo(tmp_path.name)
+    repo.commit(
+        "rules",
+        {
+            "policy/rules.yaml": (
+                "deny:\n  - path: 'infra/**'\n    actions: ['write']\n"
+                "    reason: 'Infra changes require human review.'\n"
+            ),
+            "server/app.py": "x = 1\n",
+        },
+    )
+    repo.write("server/app.py", "x = 2\n")
+    ok = hook_runner.run(repo, "maestro-policy")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "Passed" in ok.stdout
+
+    repo.write("infra/main.tf", "resource {}\n")
+    bad = hook_runner.run(repo, "maestro-policy")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "exit code: 1" in bad.stdout  # a blocked gate, not bad input
+    assert "infra/main.tf" in bad.stdout
+    assert "Infra changes require human review." in bad.stdout
 
 
 @pytest.mark.slow
