@@ -1,4 +1,9 @@
-"""Failed test node ids from JUnit XML files written by pytest (junitparser + defusedxml)."""
+"""Failed test node ids from pytest's JUnit XML, resolved against the repository.
+
+Unlike ``sources/junit.py`` (many producers, heuristics for class names), ids here are
+resolved by finding the test file under the root, so they match the node ids that
+``affected --observe`` recorded exactly: the safety report depends on that match.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,14 @@ from maestro_ci.errors import InputError
 
 
 def failed_tests(paths: list[Path], root: Path) -> list[str]:
+    import defusedxml.ElementTree as SafeET
     from junitparser import Error, Failure, JUnitXml, TestSuite
 
     failed: set[str] = set()
     for path in paths:
-        try:
-            xml = JUnitXml.fromfile(str(path))
-        except Exception as exc:  # junitparser raises lxml/ElementTree errors of many kinds
+        try:  # defusedxml parses (no entities, no external references); junitparser walks
+            xml = JUnitXml.fromroot(SafeET.parse(str(path)).getroot())
+        except Exception as exc:  # parse errors, refused entities, a root that is not JUnit
             raise InputError(
                 f"not a readable JUnit file ({type(exc).__name__})",
                 file=str(path),
