@@ -9,14 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from maestro_ci.errors import InputError
+from maestro_ci.sources.store import refuse_newer
 
-if TYPE_CHECKING:
-    from maestro_ci.jobs.secret_scan import SecretFinding
+
+class Fingerprinted(Protocol):
+    """What the baseline needs of a finding (the scanner's findings have it)."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+
 
 BASELINE_VERSION = 1
 
@@ -38,7 +50,7 @@ class SecretsBaseline(BaseModel):
     schema_version: int = Field(default=BASELINE_VERSION, ge=1, le=BASELINE_VERSION)
     findings: list[BaselineEntry] = Field(default_factory=list)
 
-    def accepts(self, finding: SecretFinding) -> bool:
+    def accepts(self, finding: Fingerprinted) -> bool:
         return (finding.file, finding.rule, finding.fingerprint) in self.keys
 
     @property
@@ -55,14 +67,13 @@ def parse_baseline(text: str, file: str) -> SecretsBaseline:
     if not text.strip():
         raise InputError("baseline file is empty", file=file, fix="run with --update-baseline to write one")
     doc = parse_yaml_text(text, file)
-    data = doc.data
-    version = data.get("schema_version") if isinstance(data, dict) else None
-    if isinstance(version, int) and version > BASELINE_VERSION:
-        raise InputError(
-            f"baseline has schema_version {version}; this maestro-ci reads {BASELINE_VERSION}",
-            file=file,
-            fix="upgrade maestro-ci, or regenerate the baseline with --update-baseline",
-        )
+    refuse_newer(
+        doc.data,
+        BASELINE_VERSION,
+        "baseline",
+        file,
+        "upgrade maestro-ci, or regenerate the baseline with --update-baseline",
+    )
     return validate_document(doc, SecretsBaseline)
 
 
@@ -72,7 +83,7 @@ def load_baseline(path: Path) -> SecretsBaseline:
     return parse_baseline(read_text(path, "secrets baseline"), str(path))
 
 
-def baseline_from(findings: Iterable[SecretFinding]) -> SecretsBaseline:
+def baseline_from(findings: Iterable[Fingerprinted]) -> SecretsBaseline:
     entries = {
         (f.file, f.rule, f.fingerprint): BaselineEntry(
             file=f.file, rule=f.rule, fingerprint=f.fingerprint, line=f.line
