@@ -90,6 +90,12 @@ def gather(args: argparse.Namespace, inv: Invocation) -> PolicyInputs:
 
         extra["owners"] = codeowners.load(root)
         extra["missing_codeowners"] = Mode(cfg.missing_codeowners)
+        wanted = {o for rule in policy.of_kind("owners") for o in getattr(rule.rule, "review_by", [])}
+        if wanted:
+            from maestro_ci.commands.policy_approvals import read_approvals
+
+            extra["approvals"], extra["approvals_note"] = read_approvals(inv.env, wanted)
+            notes.append(extra["approvals_note"])
     deps_rules = policy.of_kind("deps-deny", "deps-allow")
     if deps_rules:
         changed_deps = [p for p in kept if is_dependency_file(p)]

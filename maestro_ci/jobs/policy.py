@@ -46,6 +46,8 @@ class PolicyInputs:
     masker: Masker | None = None
     baseline: SecretsBaseline | None = None
     overrides: Sequence[OverrideRequest] = ()
+    approvals: frozenset[str] | None = None  # owners whose approval the PR has; None = unknown
+    approvals_note: str = ""  # why approvals are unknown (no PR, no token, API error)
     inputs: Sequence[InputFile] = ()
     notes: Sequence[str] = ()
 
@@ -59,7 +61,7 @@ def collect(inp: PolicyInputs) -> tuple[list[Finding], dict[str, Any]]:
     owner_rules = pol.of_kind("owners")
     if owner_rules and inp.owners is None:
         found.append(Finding("codeowners-missing", "no CODEOWNERS found (.github/, root or docs/)"))
-    found += policy_paths.owner_findings(owner_rules, inp.owners, files)
+    found += policy_paths.owner_findings(owner_rules, inp.owners, files, inp.approvals, inp.approvals_note)
     if inp.packages is not None:
         unknown = pol.of_kind("deps-unknown")
         found += policy_deps.licence_findings(

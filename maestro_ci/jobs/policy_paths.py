@@ -90,9 +90,18 @@ def path_findings(
 
 
 def owner_findings(
-    rules: Sequence[Compiled], owners: CodeOwners | None, files: Sequence[FileChange]
+    rules: Sequence[Compiled],
+    owners: CodeOwners | None,
+    files: Sequence[FileChange],
+    approvals: frozenset[str] | None = None,
+    approvals_note: str = "",
 ) -> list[Finding]:
-    """Unowned files, too many owner groups, changes that need a named owner's review."""
+    """Unowned files, too many owner groups, changes that need a named owner's review.
+
+    ``approvals`` are the owners (``@user``, ``@org/team``) who approved the pull request;
+    a change owned by one of them needs nothing more. ``None`` means approvals could not be
+    read, so every required review stays required (fail closed) and ``approvals_note`` says why.
+    """
     if owners is None:
         return []
     out: list[Finding] = []
@@ -108,11 +117,12 @@ def owner_findings(
             if found:
                 touched.setdefault(found, []).append(change.path)
             wanted = [o for o in spec.review_by if o in found]
-            if wanted:
+            if wanted and not (approvals is not None and approvals.intersection(wanted)):
+                why = f"; {approvals_note}" if approvals is None and approvals_note else ""
                 out.append(
                     Finding(
                         rule.id,
-                        f"owned by {', '.join(wanted)}: their review is required ({rule.reason})",
+                        f"owned by {', '.join(wanted)}: their approval is required ({rule.reason}){why}",
                         change.path,
                     )
                 )

@@ -125,3 +125,44 @@ class GitHubApi:
                 action = "updated"
         data = response.json()
         return CommentOutcome(action, int(data.get("id", existing or 0)), str(data.get("html_url", "")))
+
+
+def approvers(api: GitHubApi, repo: str, number: int) -> set[str]:
+    """Logins whose latest review of PR ``number`` is an approval (``@login``)."""
+    latest: dict[str, str] = {}
+    with api._client() as client:
+        url: str | None = f"/repos/{repo}/pulls/{number}/reviews?per_page=100"
+        for _ in range(MAX_PAGES):
+            if url is None:
+                break
+            response = api._call(client, "GET", url, "list the pull request reviews")
+            for review in response.json():
+                login = ((review or {}).get("user") or {}).get("login")
+                state = str((review or {}).get("state") or "")
+                if login and state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
+                    latest[str(login)] = state  # reviews come oldest first: the last one counts
+            nxt = response.links.get("next", {}).get("url")
+            url = str(nxt) if nxt else None
+    return {f"@{login}" for login, state in latest.items() if state == "APPROVED"}
+
+
+def team_approvals(api: GitHubApi, teams: set[str], users: set[str]) -> set[str]:
+    """The ``@org/team`` owners among ``teams`` with an approving member among ``users``."""
+    granted: set[str] = set()
+    with api._client() as client:
+        for team in sorted(teams):
+            org, _, slug = team.lstrip("@").partition("/")
+            for user in sorted(users):
+                url = f"/orgs/{org}/teams/{slug}/memberships/{user.lstrip('@')}"
+                try:
+                    response = client.get(url)
+                except httpx.HTTPError as exc:
+                    raise GitHubApiError(f"could not read team {team}: {type(exc).__name__}: {exc}") from exc
+                if response.status_code == 404:
+                    continue  # not a member (or the team is not visible to this token)
+                if response.status_code >= 400:
+                    raise _explain(response, f"read the members of {team}")
+                if response.json().get("state") == "active":
+                    granted.add(team)
+                    break
+    return granted

@@ -292,7 +292,7 @@ def test_codeowners_edge_cases(cli, git_repo, location: str) -> None:
         ("policy.security-review", "auth/login.py"),
     ]
     assert "touches 3 owner groups (at most 1): @org/dev; @org/docs; @org/security" in found[1][2]
-    assert "owned by @org/security: their review is required" in found[2][2]
+    assert "owned by @org/security: their approval is required" in found[2][2]
     assert code == 1
 
 
