@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from maestro_ci.jobs.secrets import Masker, Rule, preview
+from maestro_ci.jobs.secrets import Finding, Masker, Rule, preview
 
 ALLOW_MARKER = "maestro: allow-secret"
 GENERIC_RULE = Rule(
@@ -52,13 +52,9 @@ ENTROPY_RATIO = 0.83
 
 
 @dataclass(frozen=True)
-class SecretFinding:
-    rule: str
-    family: str
-    file: str
-    line: int
-    column: int
-    preview: str
+class SecretFinding(Finding):
+    """A masker finding plus the fingerprint a baseline accepts it by."""
+
     fingerprint: str
 
 

@@ -9,6 +9,7 @@ what happened and what to do; callers report it and carry on.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,17 +87,22 @@ class GitHubApi:
             raise _explain(response, what)
         return response
 
-    def find_comment(self, client: httpx.Client, repo: str, number: int, marker: str) -> int | None:
-        url: str | None = f"/repos/{repo}/issues/{number}/comments?per_page=100"
+    def paged(self, client: httpx.Client, url: str, what: str) -> Iterator[Any]:
+        """Every item of a paginated list (``Link: rel="next"``), at most MAX_PAGES pages."""
+        next_url: str | None = url
         for _ in range(MAX_PAGES):
-            if url is None:
-                break
-            response = self._call(client, "GET", url, "list the pull request comments")
-            for item in response.json():
-                if isinstance(item, dict) and marker in str(item.get("body") or ""):
-                    return int(item["id"])
+            if next_url is None:
+                return
+            response = self._call(client, "GET", next_url, what)
+            yield from response.json()
             nxt = response.links.get("next", {}).get("url")
-            url = str(nxt) if nxt else None
+            next_url = str(nxt) if nxt else None
+
+    def find_comment(self, client: httpx.Client, repo: str, number: int, marker: str) -> int | None:
+        url = f"/repos/{repo}/issues/{number}/comments?per_page=100"
+        for item in self.paged(client, url, "list the pull request comments"):
+            if isinstance(item, dict) and marker in str(item.get("body") or ""):
+                return int(item["id"])
         return None
 
     def upsert_comment(self, repo: str, number: int, body: str, marker: str = MARKER) -> CommentOutcome:
@@ -131,18 +137,12 @@ def approvers(api: GitHubApi, repo: str, number: int) -> set[str]:
     """Logins whose latest review of PR ``number`` is an approval (``@login``)."""
     latest: dict[str, str] = {}
     with api._client() as client:
-        url: str | None = f"/repos/{repo}/pulls/{number}/reviews?per_page=100"
-        for _ in range(MAX_PAGES):
-            if url is None:
-                break
-            response = api._call(client, "GET", url, "list the pull request reviews")
-            for review in response.json():
-                login = ((review or {}).get("user") or {}).get("login")
-                state = str((review or {}).get("state") or "")
-                if login and state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
-                    latest[str(login)] = state  # reviews come oldest first: the last one counts
-            nxt = response.links.get("next", {}).get("url")
-            url = str(nxt) if nxt else None
+        url = f"/repos/{repo}/pulls/{number}/reviews?per_page=100"
+        for review in api.paged(client, url, "list the pull request reviews"):
+            login = ((review or {}).get("user") or {}).get("login")
+            state = str((review or {}).get("state") or "")
+            if login and state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
+                latest[str(login)] = state  # reviews come oldest first: the last one counts
     return {f"@{login}" for login, state in latest.items() if state == "APPROVED"}
 
 
