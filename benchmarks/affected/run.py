@@ -5,7 +5,13 @@ suite is the ground truth per mutant; we compare our static and precise modes
 with pytest-testmon (after its own first run on the unmutated tree). Strict
 safety = share of killed mutants where every failing test was selected.
 
-    python benchmarks/affected/run.py [--mutants 40] [--projects click,marshmallow]
+    python benchmarks/affected/run.py [--mutants 40] [--projects click,marshmallow] [--reuse]
+
+Each finished mutant is saved to benchmarks/_work/affected/<project>.outcomes.json, so a stopped
+run loses nothing: ``--reuse`` takes the saved outcomes of a project that already has enough and
+only runs the rest. A mutant whose full suite does not finish within ``HANG_FACTOR`` times the
+unmutated suite's time (at least ``MIN_TIMEOUT`` seconds) is counted as breaking the suite, and
+no selection is run for it. The code measured is this checkout's (put first on PYTHONPATH).
 
 Sdists come from PyPI (``pip download --no-deps --no-binary :all:``) into
 benchmarks/_work/. Needs pytest-testmon, grimp and simplejson (marshmallow's tests).
@@ -23,7 +29,7 @@ import subprocess
 import sys
 import tarfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -37,7 +43,9 @@ from maestro_ci.sources.junit_failures import nodeid  # noqa: E402
 
 PY = sys.executable
 SEED = 20261122
-TIMEOUT = 120  # seconds per pytest run
+MIN_TIMEOUT = 30.0  # seconds: the least a pytest run is given before it counts as hung
+HANG_FACTOR = 8.0  # ... or this many times the unmutated full suite, whichever is longer
+REPO = HERE.parent.parent
 
 
 @dataclass(frozen=True)
@@ -159,7 +167,7 @@ def fetch(project: Project) -> Path:
 
 def env_for(root: Path, project: Project) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE", "PYTEST_", "MAESTRO_"))}
-    env["PYTHONPATH"] = str(root / project.src)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(root / project.src)])
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["MAESTRO_NO_RECORD"] = "1"
     return env
@@ -170,7 +178,7 @@ def clean(root: Path) -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
 
-def pytest(root: Path, project: Project, *args: str) -> Run:
+def pytest(root: Path, project: Project, *args: str, timeout: float = 600.0) -> Run:
     clean(root)
     junit = root / "junit.xml"
     junit.unlink(missing_ok=True)
@@ -196,7 +204,7 @@ def pytest(root: Path, project: Project, *args: str) -> Run:
             capture_output=True,
             text=True,
             check=False,
-            timeout=TIMEOUT,
+            timeout=timeout,
         )
     except (
         subprocess.TimeoutExpired
@@ -278,11 +286,43 @@ def score(
     return safe, recall, len(selected) / max(1, len(universe)), seconds / full
 
 
+def saved_path(project: Project) -> Path:
+    return WORK / "affected" / f"{project.name}.outcomes.json"
+
+
+def load_saved(project: Project) -> dict[str, object] | None:
+    path = saved_path(project)
+    if not path.exists():
+        return None
+    data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    data["outcomes"] = [
+        Outcome(
+            o["mutant"], o["failed"], o["broken"], o["full_s"], {k: tuple(v) for k, v in o["sel"].items()}
+        )
+        for o in data["outcomes"]  # type: ignore[attr-defined]
+    ]
+    return data
+
+
+def save(project: Project, outcomes: list[Outcome], overhead: dict[str, float], misses: list[str]) -> None:
+    path = saved_path(project)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(
+        json.dumps(
+            {"outcomes": [asdict(o) for o in outcomes], "overhead": overhead, "misses": misses}, indent=1
+        ),
+        encoding="utf-8",
+    )
+    tmp.replace(path)
+
+
 def study(project: Project, count: int) -> tuple[list[Outcome], dict[str, float], list[str]]:
     root = fetch(project)
     base = pytest(root, project)
     baseline_failed = base.failed
     plain = [base.seconds, pytest(root, project).seconds]
+    hang = max(MIN_TIMEOUT, HANG_FACTOR * max(plain))
     rec = pytest(root, project, "--affected-record-map", ".maestro/affected-map.json")
     for data in root.glob(".testmondata*"):
         data.unlink()
@@ -293,6 +333,7 @@ def study(project: Project, count: int) -> tuple[list[Outcome], dict[str, float]
         "map_s": rec.seconds,
         "testmon_first_s": tm_first.seconds,
         "tests": len(base.tests),
+        "hang_timeout_s": hang,
     }
     sources = [p.relative_to(root).as_posix() for p in (root / project.package).rglob("*.py")]
     outcomes: list[Outcome] = []
@@ -311,7 +352,8 @@ def study(project: Project, count: int) -> tuple[list[Outcome], dict[str, float]
             continue
         path.write_text(mutated, encoding="utf-8")
         try:
-            outcomes.append(one(root, project, mutant, baseline_failed, tm_saved, misses))
+            outcomes.append(one(root, project, mutant, baseline_failed, tm_saved, misses, hang))
+            save(project, outcomes, overhead, misses)
         finally:
             path.write_text(original, encoding="utf-8")
             for p in root.glob(".testmondata*"):
@@ -326,10 +368,14 @@ def one(
     baseline_failed: set[str],
     tm_saved: dict[str, bytes],
     misses: list[str],
+    hang: float,
 ) -> Outcome:
-    truth = pytest(root, project)
+    truth = pytest(root, project, timeout=hang)
     failed = truth.failed - baseline_failed
     out = Outcome(mutant.label(), len(failed), truth.broken, truth.seconds)
+    if truth.broken:  # not scored: no selection strategy is asked about a suite that cannot run
+        print(f"  {mutant.label():50s} breaks import/collection or hangs ({truth.seconds:.0f} s)", flush=True)
+        return out
     universe = truth.tests
     runs: dict[tuple[str, ...], float] = {}
     for mode in ("static", "precise"):
@@ -341,14 +387,14 @@ def one(
         elif picks:
             args = tuple(sorted({str(s["test"]) for s in details["selected"]}))  # type: ignore[attr-defined]
             if args not in runs:
-                runs[args] = pytest(root, project, *args).seconds
+                runs[args] = pytest(root, project, *args, timeout=hang).seconds
             run_s += runs[args]
         out.sel[mode] = score(failed, picks, universe, run_s, truth.seconds)
         if not out.sel[mode][0] and not truth.broken:
             misses.append(f"{project.name} {mode} {mutant.label()}: missed {sorted(failed - picks)[:3]}")
     for name, data in tm_saved.items():
         (root / name).write_bytes(data)
-    tm = pytest(root, project, "--testmon")
+    tm = pytest(root, project, "--testmon", timeout=hang)
     out.sel["testmon"] = score(failed, tm.tests, universe, tm.seconds, truth.seconds)
     print(
         f"  {mutant.label():50s} failed={len(failed):3d} broken={truth.broken} "
@@ -384,6 +430,17 @@ def table(name: str, project: Project, outcomes: list[Outcome]) -> str:
             f"| {label} | {safe}/{len(killed)} ({safe / max(1, len(killed)):.0%}) | {recall:.1%} | "
             f"{pct([o.sel[mode][2] for o in usable])} | {pct([o.sel[mode][3] for o in usable])} |"
         )
+    for mode, label in (
+        ("testmon", "pytest-testmon"),
+        ("precise", "maestro-ci precise"),
+        ("static", "maestro-ci static"),
+    ):
+        missed = [o.mutant for o in killed if not o.sel[mode][0]]
+        if missed:
+            rows += ["", f"{label} missed failures on: " + ", ".join(f"`{m}`" for m in missed) + "."]
+    broken = [o.mutant for o in outcomes if o.broken]
+    if broken:
+        rows += ["", "Breaking import/collection or hanging: " + ", ".join(f"`{m}`" for m in broken) + "."]
     return "\n".join(rows) + "\n"
 
 
@@ -446,6 +503,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mutants", type=int, default=40)
     parser.add_argument("--projects", default=",".join(p.name for p in PROJECTS))
+    parser.add_argument(
+        "--reuse", action="store_true", help="use saved outcomes of projects already measured"
+    )
     args = parser.parse_args()
     wanted = [p for p in PROJECTS if p.name in args.projects.split(",")]
     sections = [
@@ -461,7 +521,12 @@ def main() -> None:
     all_misses: list[str] = []
     for project in wanted:
         print(f"== {project.name}", flush=True)
-        outcomes, overhead, misses = study(project, args.mutants)
+        saved = load_saved(project) if args.reuse else None
+        if saved is not None and len(saved["outcomes"]) >= args.mutants:  # type: ignore[arg-type]
+            outcomes, overhead, misses = saved["outcomes"], saved["overhead"], saved["misses"]  # type: ignore[assignment]
+            print(f"   reusing {len(outcomes)} saved outcomes", flush=True)
+        else:
+            outcomes, overhead, misses = study(project, args.mutants)
         sections.append(table(project.name, project, outcomes))
         overheads.append((project, overhead))
         all_misses += misses
