@@ -294,7 +294,7 @@ def bench_ingest() -> str:
             n, took, rss = proc.stdout.split()
             runs.append((float(took), float(rss), int(n)))
         label = (
-            "maestro-ci read_junit (defusedxml iterparse, streamed)"
+            "maestro-ci read_junit (pyexpat guarded by defusedxml, streamed)"
             if tool == "maestro-ci"
             else ("junitparser JUnitXml.fromfile (lxml) + iterate cases")
         )

@@ -2,11 +2,17 @@
 
 One file becomes a :class:`Report`: its test cases in document order, each with
 a normalised pytest node id (``sources/nodeids.py``), an outcome (``passed``,
-``failed``, ``error``, ``skipped``) and a time in seconds. The XML is parsed with
-defusedxml (entity expansion and external references are refused, so a
-billion-laughs or XXE file is rejected with a message) and streamed: each test
-case is classified with junitparser's ``TestCase`` and then dropped, so a 100 MB
-file with large ``system-out`` needs little memory.
+``failed``, ``error``, ``skipped``) and a time in seconds.
+
+The file is streamed through pyexpat guarded by defusedxml's handlers (entity
+declarations and external references raise defusedxml's exceptions, so a
+billion-laughs or XXE file is rejected with a message). Only element starts and
+ends reach Python; ``system-out`` and failure texts are skipped inside expat, so
+a 100 MB report needs little time and memory. A test case's outcome follows
+junitparser's result types (``RESULT_TAGS`` is junitparser's ``TestCase``
+table, which a test keeps equal, and a differential property test compares
+whole files with junitparser's reading); junitparser itself is not imported on
+this path because its import alone costs more than a 10 MB report's parse.
 
 Times: ``1.5``, locale-formatted ``1,5`` (decimal comma) and ``1,234.5``
 (thousands separator) are all read the same whatever the process locale; a
@@ -15,9 +21,11 @@ missing ``time`` is ``None``; a negative or NaN time is an input error.
 
 from __future__ import annotations
 
+import codecs
+import gc
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,10 +36,11 @@ from maestro_ci.sources.nodeids import node_id, stabilise
 OUTCOMES = ("passed", "failed", "error", "skipped")
 RETRY_TAGS = ("flakyFailure", "flakyError", "rerunFailure", "rerunError")
 _SKIP_STATUS = {"notrun", "skipped", "disabled", "ignored"}
+_INF = math.inf
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Case:
     """One test case of one report."""
 
@@ -127,39 +136,168 @@ def _sniff(path: Path) -> None:
         )
 
 
-def _result_kinds() -> dict[str, str]:
-    """junitparser's result elements (``failure``, ``error``, ``skipped``) and our outcome for each."""
-    from junitparser import Error, Failure, Skipped, TestCase
-
-    kinds = {Error: "error", Failure: "failed", Skipped: "skipped"}
-    return {tag: kinds[cls] for tag, cls in TestCase.ITER_TYPES.items() if cls in kinds}
+# junitparser's result elements and our outcome for each (tests/shard keeps it equal to
+# junitparser's ``TestCase.ITER_TYPES``).
+RESULT_TAGS = {"failure": "failed", "error": "error", "skipped": "skipped"}
 
 
 _RANK = {"error": 0, "failed": 1, "skipped": 2}
 
 
-def _outcome(elem: Any, kinds: dict[str, str]) -> tuple[str, list[str]]:
-    """Classify a ``<testcase>`` by junitparser's result types (error > failure > skipped > passed)."""
+def _outcome(children: list[str], status: str | None) -> tuple[str, list[str]]:
+    """Classify a ``<testcase>`` by its child elements, as junitparser types them
+    (error > failure > skipped > passed); retry elements are collected apart."""
     found = "passed"
     retries: list[str] = []
-    for child in elem:
-        tag = child.tag
-        kind = kinds.get(tag)
+    for tag in children:
+        kind = RESULT_TAGS.get(tag)
         if kind is not None and (found == "passed" or _RANK[kind] < _RANK[found]):
             found = kind
         elif tag in RETRY_TAGS:
             retries.append(tag)
-    if found == "passed" and (elem.get("status") or "").lower() in _SKIP_STATUS:
+    if found == "passed" and (status or "").lower() in _SKIP_STATUS:
         found = "skipped"
     return found, retries
 
 
-def _events(path: Path) -> Iterator[tuple[str, Any]]:
-    import defusedxml.ElementTree as safe_et
+# Encodings expat decodes itself; any other declared encoding is decoded by Python's codec.
+_EXPAT_ENCODINGS = {
+    "utf-8",
+    "utf8",
+    "utf-16",
+    "utf16",
+    "iso-8859-1",
+    "latin-1",
+    "latin1",
+    "us-ascii",
+    "ascii",
+}
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _stream_parser(path: Path, python: bool | None, report: Report) -> tuple[Any, Callable[[], bool]]:
+    """A pyexpat parser that builds ``report`` one ``<testcase>`` at a time, and a
+    function telling whether a root element was seen.
+
+    Guarded by defusedxml: entity declarations and external references go to
+    defusedxml's own handlers, which raise its exceptions. Only element starts
+    and ends reach Python: character data (``system-out``, failure texts) is
+    never handed over, so it costs neither time nor memory. Closures over locals
+    rather than methods: they run twice per element of files with hundreds of
+    thousands of them.
+    """
+    from xml.parsers import expat
+
+    from defusedxml.ElementTree import DefusedXMLParser
+
+    wanted = set(RESULT_TAGS) | set(RETRY_TAGS)  # the children of a <testcase> that classify it
+    cases = report.cases
+    where = str(path)
+    seen_root = False
+    is_python = bool(python)
+    case: dict[str, str] | None = None  # attributes of the open <testcase>
+    inner = 0  # how deep below the open <testcase>
+    children: list[str] = []
+    suites: list[tuple[str, str | None, int]] = []  # file (inherited), time, index of its first case
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal is_python, case, inner, children
+        if case is not None:
+            inner += 1
+            if inner == 1 and tag in wanted:
+                children.append(tag)
+        elif tag == "testcase":
+            case, children = attrs, []
+        elif tag == "testsuite":
+            is_python = is_python or (python is None and attrs.get("name") == "pytest")
+            suites.append(
+                (attrs.get("file") or (suites[-1][0] if suites else ""), attrs.get("time"), len(cases))
+            )
+
+    def end(tag: str) -> None:
+        nonlocal case, inner
+        if case is not None:
+            if inner:
+                inner -= 1
+            else:
+                cases.append(_case(case, children, suites[-1][0] if suites else "", is_python, where))
+                case = None
+            return
+        if tag == "testsuite" and suites:
+            _, text, first = suites.pop()
+            total = parse_time(text, "testsuite time", where)
+            if not suites and total is not None:  # a top-level suite: its time less its cases' is overhead
+                report.wall = (report.wall or 0.0) + total
+                inside = sum(c.time for c in cases[first:] if c.time)
+                if inside > 0:
+                    report.overhead.append(max(0.0, total - inside))
+
+    def root(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal seen_root
+        seen_root = True
+        if tag not in ("testsuites", "testsuite"):
+            raise InputError(
+                f"not a JUnit report: the root element is <{tag}>",
+                file=where,
+                fix="pass the XML written by the test runner (pytest --junitxml=FILE)",
+            )
+        parser.StartElementHandler = start
+        start(tag, attrs)
+
+    guard = DefusedXMLParser()
+    parser = expat.ParserCreate()
+    parser.EntityDeclHandler = guard.defused_entity_decl
+    parser.UnparsedEntityDeclHandler = guard.defused_unparsed_entity_decl
+    parser.ExternalEntityRefHandler = guard.defused_external_entity_ref_handler
+    parser.StartElementHandler = root
+    parser.EndElementHandler = end
+    return parser, lambda: seen_root
+
+
+def _feed(path: Path, parser: Any) -> None:
+    with path.open("rb") as handle:
+        declared = _DECLARED_ENCODING.match(handle.read(256))
+        handle.seek(0)
+        encoding = declared.group(1).decode().lower() if declared else "utf-8"
+        if encoding in _EXPAT_ENCODINGS:  # in large chunks: ParseFile reads 2 KiB at a time
+            while chunk := handle.read(1 << 20):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+            return
+        try:
+            decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        except LookupError:
+            raise InputError(
+                f"unknown XML encoding {encoding!r}",
+                file=str(path),
+                place="line 1 (the XML declaration)",
+                fix="write the report as UTF-8",
+            ) from None
+        try:
+            while chunk := handle.read(1 << 20):
+                parser.Parse(decoder.decode(chunk), False)
+            parser.Parse(decoder.decode(b"", True), True)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"the file is not valid {encoding} text ({exc.reason})",
+                file=str(path),
+                fix="write the report in the encoding its XML declaration names (UTF-8 is safest)",
+            ) from None
+
+
+def read_junit(path: Path, python: bool | None = None) -> Report:
+    """Stream one JUnit XML file into a :class:`Report` (see the module docstring)."""
+    from xml.parsers.expat import ExpatError
+
     from defusedxml import DefusedXmlException
 
+    _sniff(path)
+    report = Report(path=str(path))
+    parser, seen_root = _stream_parser(path, python, report)
+    collecting = gc.isenabled()
+    gc.disable()  # the cases only accumulate; cycle collection passes over them cost a fifth of the time
     try:
-        yield from safe_et.iterparse(str(path), events=("start", "end"))
+        _feed(path, parser)
     except DefusedXmlException as exc:
         raise InputError(
             f"unsafe XML refused ({type(exc).__name__}): entity declarations and external "
@@ -167,78 +305,50 @@ def _events(path: Path) -> Iterator[tuple[str, Any]]:
             file=str(path),
             fix="regenerate the report with a normal test runner; do not feed untrusted XML",
         ) from exc
-    except SyntaxError as exc:  # xml.etree.ElementTree.ParseError
-        pos = getattr(exc, "position", None)
+    except ExpatError as exc:
         raise InputError(
             f"not well-formed XML ({str(exc).split(':')[0]}); the file may be truncated",
             file=str(path),
-            place=f"line {pos[0]}, column {pos[1] + 1}" if pos else None,
+            place=f"line {exc.lineno}, column {exc.offset + 1}",
             fix="rerun the tests so the report is written completely",
         ) from exc
-
-
-def read_junit(path: Path, python: bool | None = None) -> Report:
-    """Stream one JUnit XML file into a :class:`Report` (see the module docstring)."""
-    _sniff(path)
-    report = Report(path=str(path))
-    stack: list[Any] = []
-    suites: list[dict[str, Any]] = []  # name, file, time, sum of case times
-    is_python = bool(python)
-    seen_root = False
-    kinds = _result_kinds()
-    for event, elem in _events(path):
-        tag = elem.tag
-        if event == "start":
-            if not seen_root:
-                seen_root = True
-                if tag not in ("testsuites", "testsuite"):
-                    raise InputError(
-                        f"not a JUnit report: the root element is <{tag}>",
-                        file=str(path),
-                        fix="pass the XML written by the test runner (pytest --junitxml=FILE)",
-                    )
-            stack.append(elem)
-            if tag == "testsuite":
-                name = elem.get("name") or ""
-                is_python = is_python or (python is None and name == "pytest")
-                suites.append({"file": elem.get("file") or "", "time": elem.get("time"), "sum": 0.0})
-            continue
-        stack.pop()
-        if tag == "testcase":
-            report.cases.append(_case(elem, suites, is_python, path, kinds))
-            if suites and report.cases[-1].time:
-                suites[-1]["sum"] += report.cases[-1].time
-            if stack:
-                stack[-1].remove(elem)
-        elif tag == "testsuite" and suites:
-            suite = suites.pop()
-            total = parse_time(suite["time"], "testsuite time", str(path))
-            if suites:
-                suites[-1]["sum"] += suite["sum"]
-            elif total is not None:
-                report.wall = (report.wall or 0.0) + total
-                if suite["sum"] > 0:
-                    report.overhead.append(max(0.0, total - suite["sum"]))
-            if stack:
-                stack[-1].remove(elem)
-    if not seen_root:
+    finally:
+        if collecting:
+            gc.enable()
+    if not seen_root():
         raise InputError("JUnit file has no root element", file=str(path), fix="rerun the tests")
     return report
 
 
-def _case(elem: Any, suites: list[dict[str, Any]], python: bool, path: Path, kinds: dict[str, str]) -> Case:
-    name = elem.get("name") or ""
-    classname = elem.get("classname") or ""
-    file = elem.get("file") or next((s["file"] for s in reversed(suites) if s["file"]), "")
+def _case(
+    attrs: dict[str, str],
+    children: list[str],
+    suite_file: str,
+    python: bool,
+    where: str,
+) -> Case:
+    name = attrs.get("name") or ""
+    classname = attrs.get("classname") or ""
     if not name:
         raise InputError(
-            "a <testcase> has no name", file=str(path), place=f"classname {classname!r}", fix="regenerate it"
+            "a <testcase> has no name", file=where, place=f"classname {classname!r}", fix="regenerate it"
         )
-    time = parse_time(elem.get("time", elem.get("duration")), f"testcase {name!r}", str(path))
-    raw = node_id(classname, name, file, python)
+    text = attrs.get("time")
+    if text is None:
+        text = attrs.get("duration")
+    try:  # the common case inline; anything else (locale formats, errors) in parse_time
+        time: float | None = float(text)  # type: ignore[arg-type]
+        if not 0.0 <= time < _INF:  # type: ignore[operator]
+            raise ValueError(text)
+    except (TypeError, ValueError):
+        time = parse_time(text, f"testcase {name!r}", where)
+    raw = node_id(classname, name, attrs.get("file") or suite_file, python)
     stable, volatile = stabilise(raw)
-    outcome, retries = _outcome(elem, kinds)
-    return Case(nodeid=stable, outcome=outcome, time=time, raw_id=raw, retries=retries, volatile=volatile)
+    status = attrs.get("status")
+    if children or status:
+        outcome, retries = _outcome(children, status)
+        return Case(stable, outcome, time, raw, retries, volatile)
+    return Case(stable, "passed", time, raw, [], volatile)
 
 
 def read_cases(path: Path) -> list[Case]:

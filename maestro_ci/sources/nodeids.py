@@ -27,6 +27,9 @@ VOLATILE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("epoch", re.compile(r"(?<![\d.])1[5-9]\d{8}(?:\.\d+)?(?![\d.])")),
 )
+# One search for any of them first: most parametrize ids have none, and this is on the ingest path.
+_ANY_VOLATILE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in VOLATILE_PATTERNS))
+_SHORTEST_VOLATILE = 8  # "0x" and six hex digits; the other patterns need more
 
 
 def split_params(name: str) -> tuple[str, str]:
@@ -41,8 +44,11 @@ def stabilise(nodeid: str) -> tuple[str, list[str]]:
     """Replace volatile parts of the parametrize id; return the stable id and what was found."""
     if not nodeid.endswith("]"):
         return nodeid, []
+    at = nodeid.find("[", nodeid.rfind("::") + 1)
+    if at < 0 or len(nodeid) - at < _SHORTEST_VOLATILE + 2:  # "[" + the shortest pattern + "]"
+        return nodeid, []
     _, params = split_params(nodeid.rsplit("::", 1)[-1])
-    if not params:
+    if not params or not _ANY_VOLATILE.search(params):
         return nodeid, []
     found: list[str] = []
     stable = params
@@ -68,13 +74,15 @@ def node_id(classname: str, name: str, file: str = "", python: bool = False) -> 
     name = name.strip()
     if "::" in name and name.split("::", 1)[0].endswith(".py"):
         return name  # already a node id (some plugins write it as the name)
-    prefix = _prefix(classname.strip(), file.strip().replace("\\", "/").removeprefix("./"), python)
+    prefix = _prefix(classname, file, python)
     return name if not prefix or prefix == name else f"{prefix}::{name}"
 
 
 @lru_cache(maxsize=8192)
 def _prefix(classname: str, file: str, python: bool) -> str:
     """What comes before the test name; cached, since many cases share a class."""
+    classname = classname.strip()
+    file = file.strip().replace("\\", "/").removeprefix("./")
     segments = [s for s in classname.split(".") if s]
     if file.endswith(".py"):
         module_dotted = file[:-3].replace("/", ".")

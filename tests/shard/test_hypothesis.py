@@ -125,3 +125,20 @@ def test_plan_places_every_test_once_and_respects_the_bound(
     assert p.useful == sum(1 for s in p.shards if s.tests) >= 1
     # LPT bound: makespan <= lower bound + largest unit (nothing got stuck behind a heavy shard)
     assert p.predicted_makespan <= p.total_work + p.fixed_cost + 1e-6
+
+
+@given(st.text(alphabet="0123456789abcdefx-:T.Z+[] ", max_size=48))
+def test_stabilise_shortcuts_change_nothing(params: str) -> None:
+    """The length and combined-pattern shortcuts give what applying every pattern gives."""
+    from maestro_ci.sources.nodeids import VOLATILE_PATTERNS, split_params
+
+    nodeid = f"tests/test_a.py::test_x[{params}]"
+    _, tail = split_params(nodeid.rsplit("::", 1)[-1])
+    found: list[str] = []
+    stable = tail
+    for kind, pattern in VOLATILE_PATTERNS:  # the plain algorithm: every pattern, one after another
+        if tail and pattern.search(stable):
+            found.append(kind)
+            stable = pattern.sub(f"<{kind}>", stable)
+    expected = (nodeid[: len(nodeid) - len(tail)] + stable, found) if found else (nodeid, [])
+    assert stabilise(nodeid) == expected

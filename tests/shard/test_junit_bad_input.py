@@ -123,3 +123,26 @@ def test_big_system_out_streams(tmp_path: Path) -> None:
     assert len(report.cases) == 300
     assert report.cases[-1].nodeid == "tests/test_big.py::test_299"
     assert report.overhead == [pytest.approx(70.0)]
+
+
+def test_a_declared_single_byte_encoding_is_decoded(tmp_path: Path) -> None:
+    """expat knows only UTF-8/16, Latin-1 and ASCII; other declared encodings go through Python's codecs."""
+    path = tmp_path / "cp.xml"
+    text = '<?xml version="1.0" encoding="windows-1252"?>\n<testsuite name="pytest"><testcase classname="tests.test_a" name="test_caf\u00e9\u2019s" time="0.5"/></testsuite>'
+    path.write_bytes(text.encode("cp1252"))
+    (case,) = read_junit(path).cases
+    assert case.nodeid == "tests/test_a.py::test_caf\u00e9\u2019s"
+
+
+def test_an_unknown_or_violated_encoding_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.xml"
+    path.write_bytes(b'<?xml version="1.0" encoding="klingon-8"?><testsuite/>')
+    with pytest.raises(InputError, match="unknown XML encoding 'klingon-8'") as info:
+        read_junit(path)
+    assert info.value.place and "declaration" in info.value.place
+    path.write_bytes(b'<?xml version="1.0" encoding="shift_jis"?><testsuite name="\x81"/>')
+    with pytest.raises(InputError, match="not valid shift_jis text"):
+        read_junit(path)
+    path.write_bytes(b'<?xml version="1.0" encoding="utf-8"?><testsuite name="\xff"/>')
+    with pytest.raises(InputError, match="not well-formed XML"):
+        read_junit(path)
