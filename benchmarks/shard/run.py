@@ -4,9 +4,11 @@
 
 Suites (sdists downloaded from PyPI with ``pip download --no-deps --no-binary :all:`` into
 benchmarks/_work/shard/, never committed):
-- boltons 24.0.0: a real suite of many small modules (run with --noconftest: its conftest uses a
-  hook signature pytest 9 removed);
-- idna 3.7: a real, small suite with one dominant test (test_std3 is a large share of it);
+- mpmath 1.3.0 (``mpmath/tests``, no doctests): one dominant test, test_bessel_zeros_extra, is
+  about 40 % of the serial time, so beyond N = 2 the longest test is the bound;
+- pygments 2.18.0 (``tests``, without the contrast test that needs an extra package): 4,400 tests,
+  most of them lexer runs over example files, module-scoped lexer fixtures;
+- idna 3.7: a real one-second suite with one dominant test, where start-up is most of a shard;
 - fixture-heavy: a synthetic project generated here (modules with expensive module-scoped
   fixtures), because no real suite with heavy module fixtures ran here in the time available.
 
@@ -17,6 +19,8 @@ bound. Realised: every shard runs as its own pytest process, one after the other
 runners would, without competing for this machine's cores); the slowest shard's wall time is
 compared with the ideal, serial wall time / N.
 
+Each suite's rows are saved to benchmarks/_work/shard/<suite>.rows.json as soon as they are
+measured; ``--suites a,b`` measures only those and takes the others from their saved rows.
 ``--ingest-only`` re-measures only the JUnit ingest table. The "Reading the numbers" paragraph in
 RESULTS.md is written by hand after a run, from the numbers of that run.
 """
@@ -42,6 +46,7 @@ HERE = WORK / "shard"
 PY = sys.executable
 NS = (2, 4, 8)
 ALGOS = ("maestro-ci", "least_duration", "duration_based_chunks")
+PLANNED = ("maestro-ci", "maestro-ci --by file", *ALGOS[1:])
 
 
 @dataclass
@@ -139,7 +144,8 @@ def planned(suite: Suite, tests: list[str], durations: dict[str, float], n: int)
     from maestro_ci.sources.timing_store import load_store
 
     store = load_store(suite.folder / ".maestro/timings.json")
-    ours = plan(tests, store, n)
+    ours = plan(tests, store, n, "test")  # what the realised runs use: --shard-by test
+    by_file = plan(tests, store, n, "file")  # the default, modules kept whole
     est = estimate_tests(tests, store, 1.0, None)
 
     def cost(groups: list[list[str]]) -> float:
@@ -157,7 +163,11 @@ def planned(suite: Suite, tests: list[str], durations: dict[str, float], n: int)
             self.nodeid = nodeid
 
     items = [Item(t) for t in tests]
-    out = {"maestro-ci": cost([s.tests for s in ours.shards]), "bound": ours.lower_bound}
+    out = {
+        "maestro-ci": cost([s.tests for s in ours.shards]),
+        "maestro-ci --by file": cost([s.tests for s in by_file.shards]),
+        "bound": ours.lower_bound,
+    }
     for algo in ALGOS[1:]:
         groups = Algorithms[algo].value(n, items, durations)
         out[algo] = cost([[i.nodeid for i in g.selected] for g in groups])
@@ -168,7 +178,7 @@ def realised(suite: Suite, algo: str, n: int) -> float:
     walls = []
     for k in range(1, n + 1):
         if algo == "maestro-ci":
-            walls.append(pytest_run(suite, f"--shard={k}/{n}", *store_arg(suite)))
+            walls.append(pytest_run(suite, f"--shard={k}/{n}", "--shard-by=test", *store_arg(suite)))
         else:
             walls.append(
                 pytest_run(
@@ -197,7 +207,7 @@ def bench_suite(suite: Suite, reps: int) -> tuple[list[str], list[str]]:
         p = planned(suite, tests, durations, n)
         plan_rows.append(
             f"| {suite.name} | {n} | {p['bound']:.2f} | "
-            + " | ".join(f"{p[a]:.2f} ({p[a] / p['bound']:.3f})" for a in ALGOS)
+            + " | ".join(f"{p[a]:.2f} ({p[a] / p['bound']:.3f})" for a in PLANNED)
             + " |"
         )
     for n in NS:
@@ -319,21 +329,31 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one suite, one repetition (smoke test)")
+    parser.add_argument("--suites", help="measure only these (first words of the names, comma-separated)")
     args = parser.parse_args()
     HERE.mkdir(parents=True, exist_ok=True)
     suites = [
-        Suite("boltons 24.0.0", "boltons==24.0.0", ["tests", "--noconftest"]),
+        Suite("mpmath 1.3.0", "mpmath==1.3.0", ["mpmath/tests", "-p", "no:doctest"]),
+        Suite("pygments 2.18.0", "pygments==2.18.0", ["tests", "--ignore=tests/contrast"]),
         Suite("idna 3.7", "idna==3.7", ["tests"]),
         Suite("fixture-heavy (synthetic)", None, ["tests"]),
     ]
-    for suite in suites:
-        suite.folder = fetch(suite.pin) if suite.pin else synthetic_fixture_heavy()
+    wanted = {s.name.split()[0] for s in suites} if args.suites is None else set(args.suites.split(","))
     if args.quick:
-        suites, args.reps = suites[2:], 1
+        wanted, args.reps = {"fixture-heavy"}, 1
     plan_rows: list[str] = []
     real_rows: list[str] = []
     for suite in suites:
-        p, r = bench_suite(suite, args.reps)
+        saved = HERE / f"{suite.name.split()[0]}.rows.json"
+        if suite.name.split()[0] in wanted:
+            suite.folder = fetch(suite.pin) if suite.pin else synthetic_fixture_heavy()
+            p, r = bench_suite(suite, args.reps)
+            saved.write_text(json.dumps({"planned": p, "realised": r}), encoding="utf-8")
+        elif saved.exists():
+            rows = json.loads(saved.read_text(encoding="utf-8"))
+            p, r = rows["planned"], rows["realised"]
+        else:
+            continue
         plan_rows += p
         real_rows += r
     import pytest_split
@@ -345,13 +365,17 @@ def main() -> None:
 Planned: predicted slowest shard in seconds (and its ratio to the lower bound), every plan costed
 with the same model: stored test medians, fixture setup once per shard that runs part of a module,
 and the measured per-shard fixed cost. Lower bound = fixed cost + max(total work / N, longest test).
+"maestro-ci" is `--by test` (file, class and test plans costed, the cheapest kept); "--by file" is
+the default, which never splits a module.
 
-| suite | N | lower bound (s) | {head} |
-|---|---:|---:|---:|---:|---:|
+| suite | N | lower bound (s) | {" | ".join(PLANNED)} |
+|---|---:|---:|---:|---:|---:|---:|
 {chr(10).join(plan_rows)}
 
-Realised: slowest shard wall time / ideal (serial wall time / N), each shard its own pytest process;
-median of {args.reps} repetitions with (min–max). Lower is better; 1.00 is the ideal.
+Realised: slowest shard wall time / ideal (serial wall time / N), each shard its own pytest process
+(maestro-ci: `pytest --shard K/N --shard-by test`; pytest-split: `--splits N --group K
+--splitting-algorithm A`); median of {args.reps} repetitions with (min–max). Lower is better; 1.00 is
+the ideal.
 
 | suite | N | {head} |
 |---|---:|---:|---:|---:|
