@@ -149,6 +149,8 @@ def render_text(result: GateResult) -> str:
         lines.append(f"  {entry['test']}  <- {why}")
     for path, reason in result.details.get("fallbacks", {}).items():
         lines.append(f"  static for {path}: {reason}")
+    for path in result.details.get("unimported", []):
+        lines.append(f"  {path}: no test imported it when the map was recorded")
     if result.details.get("map"):
         lines.append(f"  map: {result.details['map']}")
     return "\n".join(lines) + "\n"

@@ -102,7 +102,11 @@ def explain(result: GateResult, graph: ImportGraph, nodeid: str) -> str:
     deps = sorted(graph.modules[m] for m in graph.imports.get(mod or "", ()))
     changed = ", ".join(result.details.get("changed", [])) or "nothing"
     shown = ", ".join(deps[:8]) + (" ..." if len(deps) > 8 else "")
+    unimported = result.details.get("unimported") or []
+    note = (
+        f"; no test imported {', '.join(unimported)} when the coverage map was recorded" if unimported else ""
+    )
     return (
         f"{nodeid}: not selected — no import chain or recorded coverage links it to the change "
-        f"({changed}); it imports: {shown or 'no repository module'}\n"
+        f"({changed}); it imports: {shown or 'no repository module'}{note}\n"
     )

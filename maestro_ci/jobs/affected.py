@@ -47,6 +47,7 @@ class Selection:
     triggers: list[Trigger] = field(default_factory=list)
     fallbacks: dict[str, str] = field(default_factory=dict)
     precise_files: list[str] = field(default_factory=list)
+    unimported: list[str] = field(default_factory=list)
 
     def add(self, test: str, why: dict[str, object]) -> None:
         reasons = self.selected.setdefault(test, [])
@@ -117,8 +118,18 @@ def _try_precise(inp: AffectedInput, path: str, kind: ChangeKind, sel: Selection
         sel.fallbacks[path] = f"{kind} file: the map cannot know it"
         return False
     entry = inp.cmap.files.get(path)
+    unimported = inp.cmap.unimported.get(path)
+    if entry is None and unimported is not None and unimported == inp.base_blobs.get(path):
+        # no test imported this content when the map was recorded (and importers are files of
+        # their own: a change that starts importing it is a change there), so only a test that
+        # runs code in a subprocess can reach it
+        sel.precise_files.append(path)
+        sel.unimported.append(path)
+        _add_opaque(inp, path, sel)
+        return True
     if entry is None or entry.blob != inp.base_blobs.get(path):
-        sel.fallbacks[path] = "not in the coverage map" if entry is None else "the map saw another version"
+        known = entry is not None or unimported is not None
+        sel.fallbacks[path] = "the map saw another version" if known else "not in the coverage map"
         return False
     hit = select_precise(path, inp.base_sources.get(path, ""), inp.old_lines.get(path, set()), inp.cmap)
     if isinstance(hit, Fallback):
@@ -132,11 +143,18 @@ def _try_precise(inp: AffectedInput, path: str, kind: ChangeKind, sel: Selection
                 function_id(test),
                 {"kind": "coverage", "changed": path, "via": [f"{f}()" for f in hit.functions]},
             )
+    _add_opaque(inp, path, sel)
+    return True
+
+
+def _add_opaque(inp: AffectedInput, path: str, sel: Selection) -> None:
+    """Tests that started a subprocess: coverage cannot see what they reach, so they run."""
+    assert inp.cmap is not None
+    known = inp.graph.test_files | set(inp.graph.files)
     for index in inp.cmap.opaque:
         test = inp.cmap.tests[index]
         if test.split("::", 1)[0] in known:
             sel.add(function_id(test), {"kind": "opaque", "changed": path, "via": []})
-    return True
 
 
 def function_id(nodeid: str) -> str:
@@ -221,6 +239,7 @@ def to_result(inp: AffectedInput, sel: Selection) -> GateResult:
         "changed": [c.path for c in inp.change.files],
         "fallbacks": dict(sorted(sel.fallbacks.items())),
         "precise_files": sorted(sel.precise_files),
+        "unimported": sorted(sel.unimported),
         "map": inp.map_note,
         "graph_warnings": graph.warnings + [f"{p}: {e}" for p, e in sorted(graph.errors.items())][:20],
     }

@@ -4,7 +4,8 @@ One map per shard (``pytest --affected-record-map FILE``), merged with
 ``maestro-ci affected merge-maps``. Lines run outside any test (at import or
 collection time) are kept apart in ``import_lines``: a change there reaches
 every test that imports the module. Each file carries the git blob id it was
-recorded with, so a map is only trusted for files whose content it saw.
+recorded with, so a map is only trusted for files whose content it saw. Tracked
+Python files that no test imported are listed too, with their blob ids.
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ class CoverageMap(Model):
         default_factory=list,
         description="Indexes of tests that started a subprocess: coverage cannot see into it, "
         "so they run whenever precise mode narrows a change.",
+    )
+    unimported: dict[str, str] = Field(
+        default_factory=dict,
+        description="Tracked Python files no test imported while the map was recorded (path → git "
+        "blob id), e.g. modules for another platform: a change to one of them, at that content, "
+        "reaches only the tests in 'opaque'.",
     )
 
     def tests_of(self, path: str, lines: set[int]) -> set[str]:
@@ -171,10 +178,17 @@ def merge_maps(maps: list[tuple[str, CoverageMap]]) -> CoverageMap:
                 lines.setdefault(line, set()).update(index[cmap.tests[i]] for i in ids)
             imports.setdefault(path, set()).update(entry.import_lines)
             shared.setdefault(path, set()).update(entry.shared_lines)
+    # unimported in the merge: no shard imported it (every map lists it, with one content)
+    unimported = {
+        path: blob
+        for path, blob in sorted(first.unimported.items())
+        if path not in files and all(m.unimported.get(path) == blob for _, m in maps)
+    }
     return CoverageMap(
         repository=first.repository,
         commit=first.commit,
         tests=tests,
+        unimported=unimported,
         files={
             path: MapFile(
                 blob=blobs[path],

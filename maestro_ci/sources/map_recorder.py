@@ -61,6 +61,27 @@ class MapRecorder:
         for name in ("fork", "system", "posix_spawn", "posix_spawnp", "execv", "execve"):
             watch(os, name)
 
+    def _unimported(self, executed: set[str]) -> dict[str, str]:
+        """Tracked Python files no test imported in this run, with the blob id of their content.
+
+        coverage.py lists the unexecuted files of its source tree too, with no lines, so a file
+        counts as never imported when none of its lines ran *and* it has a statement that runs
+        on import (anything but a docstring): an empty module gives no line events even when it
+        is imported, and is left to the other rules.
+        """
+        from maestro_ci.sources import git
+
+        listed = git.run_git(["ls-files", "-z", "--", "*.py"], self.root).split("\0")
+        out: dict[str, str] = {}
+        for rel in sorted(p for p in listed if p and p not in executed):
+            try:
+                data = (self.root / rel).read_bytes()
+            except OSError:  # deleted in the work tree, or not a file: leave it to static mode
+                continue
+            if _runs_on_import(data):
+                out[rel] = blob_id(data)
+        return out
+
     def finish(self, out: Path) -> CoverageMap:
         from maestro_ci.sources import git
         from maestro_ci.sources.coverage_map import save_map
@@ -89,8 +110,9 @@ class MapRecorder:
                 tests.update(c for c in names if c)
         ordered = sorted(tests)
         index = {t: i for i, t in enumerate(ordered)}
+        unimported = self._unimported({rel for rel, lines in per_file.items() if lines})
         files: dict[str, MapFile] = {}
-        for rel in sorted(per_file):
+        for rel in sorted(set(per_file) - set(unimported)):
             try:
                 blob = blob_id((self.root / rel).read_bytes())
             except OSError:
@@ -112,6 +134,20 @@ class MapRecorder:
             tests=ordered,
             files=files,
             opaque=sorted(index[t] for t in self.opaque if t in index),
+            unimported=unimported,
         )
         save_map(out, cmap)
         return cmap
+
+
+def _runs_on_import(source: bytes) -> bool:
+    """Does importing this module execute a statement coverage would see (not just a docstring)?"""
+    import ast
+
+    try:
+        body = ast.parse(source).body
+    except (SyntaxError, ValueError):
+        return False
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return bool(body)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.affected.helpers import shop
+from tests.affected.helpers import picked, select, shop
 from tests.conftest import GitRepo
 
 
@@ -184,6 +184,11 @@ def test_merge_maps(git_repo: GitRepo, cli: Any, tmp_path: Path) -> None:
     merged = json.loads(out.read_text())
     assert merged["tests"] == ["tests/test_cart.py::test_total", "tests/test_util.py::test_ident"]
     assert merged["shards"] == 2
+    # shard a never imported shop/util.py and shard b never imported shop/cart.py; together they did
+    assert "shop/util.py" in json.loads((tmp_path / "a.json").read_text())["unimported"]
+    assert "shop/cart.py" in json.loads((tmp_path / "b.json").read_text())["unimported"]
+    assert "shop/util.py" not in merged["unimported"] and "shop/cart.py" not in merged["unimported"]
+    assert "tests/test_pricing.py" in merged["unimported"]  # neither shard ran it
     res2 = cli(
         "affected",
         "merge-maps",
@@ -224,3 +229,53 @@ def test_precise_with_an_older_map_selects_what_the_map_cannot_know(git_repo: Gi
     assert picked["tests/test_new.py"] == "stale-map" and picked["tests/test_cart.py"] == "stale-map"
     assert picked["tests/test_pricing.py::test_price"] == "coverage"
     assert "tests/test_util.py" not in picked
+
+
+def test_a_module_no_test_imported_reaches_only_subprocess_tests(git_repo: GitRepo, cli: Any) -> None:
+    """A platform module (never imported on this runner): precise mode does not fall back to the
+    import graph, which would select every test of the package; only subprocess tests run."""
+    winonly = "def console():\n    return 'cp1252'\n"
+    shop(
+        git_repo,
+        {
+            "shop/pricing.py": "import sys\n\nif sys.platform == 'win32':\n    from shop import winonly\n\n\n"
+            "RATE = 2\n\n\ndef price(x):\n    return x * RATE\n\n\ndef other(x):\n    return x + 1\n",
+            "shop/winonly.py": winonly,
+            ".gitignore": ".maestro/\n",
+            "tests/test_spawn.py": "import subprocess\nimport sys\n\n\n"
+            "def test_spawn():\n    subprocess.run([sys.executable, '-c', 'pass'], check=True)\n",
+        },
+    )
+    git_repo.git("checkout", "-q", "main")
+    assert pytest_run(git_repo, "--affected-record-map", ".maestro/affected-map.json").returncode == 0
+    cmap = json.loads((git_repo.path / ".maestro/affected-map.json").read_text())
+    assert "shop/winonly.py" in cmap["unimported"] and "shop/winonly.py" not in cmap["files"]
+    git_repo.git("checkout", "-q", "feature")
+    git_repo.commit("win", {"shop/winonly.py": winonly.replace("cp1252", "utf-8")})
+    details = select(cli, git_repo, "--mode", "precise")
+    assert details["unimported"] == ["shop/winonly.py"] and not details["fallbacks"]
+    assert picked(details) == ["tests/test_spawn.py::test_spawn"]
+    static = select(cli, git_repo, "--mode", "static")
+    assert "tests/test_pricing.py" in picked(static)  # the graph keeps the conditional import
+    text = cli("affected", "--base", "main", "--mode", "precise", "--no-record", cwd=git_repo.path)
+    assert "shop/winonly.py: no test imported it when the map was recorded" in text.out
+    explain = cli(
+        "affected",
+        "--base",
+        "main",
+        "--mode",
+        "precise",
+        "--no-record",
+        "--explain",
+        "tests/test_cart.py::test_total",
+        cwd=git_repo.path,
+    )
+    assert "not selected" in explain.out and "no test imported shop/winonly.py" in explain.out
+    # the map saw another content of the file: it cannot vouch for this one, the graph decides
+    git_repo.git("checkout", "-q", "main")
+    git_repo.commit("win2", {"shop/winonly.py": winonly + "\n\nX = 1\n"})
+    git_repo.git("checkout", "-q", "-b", "feature2")
+    git_repo.commit("win3", {"shop/winonly.py": winonly + "\n\nX = 2\n"})
+    details = select(cli, git_repo, "--mode", "precise")
+    assert details["fallbacks"] == {"shop/winonly.py": "the map saw another version"}
+    assert "tests/test_pricing.py" in picked(details)

@@ -47,4 +47,11 @@ def render(result: GateResult) -> str:
             "Static fallback: "
             + "; ".join(f"`{md_escape(p)}` ({md_escape(r)})" for p, r in fallbacks.items()),
         ]
+    unimported = d.get("unimported") or []
+    if unimported:
+        out += [
+            "",
+            "No test imported these when the coverage map was recorded (only tests that start a "
+            "subprocess can reach them): " + ", ".join(f"`{md_escape(str(p))}`" for p in unimported),
+        ]
     return "\n".join(out) + "\n"
