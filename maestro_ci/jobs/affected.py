@@ -128,8 +128,8 @@ def _try_precise(inp: AffectedInput, path: str, kind: ChangeKind, sel: Selection
         _add_opaque(inp, path, sel)
         return True
     if entry is None or entry.blob != inp.base_blobs.get(path):
-        known = entry is not None or unimported is not None
-        sel.fallbacks[path] = "the map saw another version" if known else "not in the coverage map"
+        seen = entry is not None or unimported is not None
+        sel.fallbacks[path] = "the map saw another version" if seen else "not in the coverage map"
         return False
     hit = select_precise(path, inp.base_sources.get(path, ""), inp.old_lines.get(path, set()), inp.cmap)
     if isinstance(hit, Fallback):

@@ -44,22 +44,42 @@ class MapRecorder:
         import os
         import subprocess
 
-        def watch(owner: Any, name: str) -> None:
+        def watch(owner: Any, name: str, harmless: Any = None) -> None:
             original = getattr(owner, name, None)
             if original is None or getattr(original, "_maestro_watch", False):
                 return
 
             def wrapper(*args: Any, **kwargs: Any) -> Any:
-                if self.current:
+                if self.current and not (harmless is not None and harmless(*args, **kwargs)):
                     self.opaque.add(self.current.split(SHARED, 1)[0])
                 return original(*args, **kwargs)
 
             wrapper._maestro_watch = True  # type: ignore[attr-defined]
             setattr(owner, name, wrapper)
 
-        watch(subprocess.Popen, "_execute_child")
+        import inspect
+
+        self._popen_signature = inspect.signature(subprocess.Popen.__init__)  # before wrapping
+        watch(subprocess.Popen, "__init__", self._harmless_popen)
         for name in ("fork", "system", "posix_spawn", "posix_spawnp", "execv", "execve"):
             watch(os, name)
+
+    def _harmless_popen(self, popen: Any, *args: Any, **kwargs: Any) -> bool:
+        """A ``subprocess.Popen`` whose child cannot run or read the repository's code."""
+        from maestro_ci.sources.child_processes import may_run_repository_code
+
+        try:
+            bound = self._popen_signature.bind(popen, *args, **kwargs).arguments
+            return not may_run_repository_code(
+                bound["args"],
+                bound.get("executable"),
+                bool(bound.get("shell", False)),
+                self.root,
+                bound.get("env"),
+                bound.get("cwd"),
+            )
+        except (TypeError, ValueError, OSError):
+            return False  # a call we cannot read: the test is opaque
 
     def _unimported(self, executed: set[str]) -> dict[str, str]:
         """Tracked Python files no test imported in this run, with the blob id of their content.

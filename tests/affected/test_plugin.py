@@ -73,6 +73,10 @@ def test_record_map_then_precise_selection(git_repo: GitRepo, cli: Any) -> None:
             "@pytest.mark.parametrize('v', [1, 2])\ndef test_p(v):\n    assert price(v) == 2 * v\n",
             "tests/test_spawn.py": "import subprocess\nimport sys\n\n\n"
             "def test_spawn():\n    subprocess.run([sys.executable, '-c', 'pass'], check=True)\n",
+            # a pager fed through a pipe cannot run repository code: not opaque
+            "tests/test_pager.py": "import subprocess\n\n\n"
+            "def test_pager():\n    assert subprocess.run(['cat'], input='x', text=True, "
+            "capture_output=True).stdout == 'x'\n",
             "tests/test_shared.py": "import pytest\nfrom shop.pricing import other\n\n\n"
             "@pytest.fixture(scope='module')\ndef value():\n    return other(1)\n\n\n"
             "def test_s1(value):\n    assert value == 2\n\n\ndef test_s2(value):\n    assert value == 2\n",
@@ -80,7 +84,7 @@ def test_record_map_then_precise_selection(git_repo: GitRepo, cli: Any) -> None:
     )
     git_repo.git("checkout", "-q", "main")
     rec = pytest_run(git_repo, "--affected-record-map", ".maestro/affected-map.json")
-    assert rec.returncode == 0 and "coverage map of 9 tests" in rec.stdout, rec.stdout + rec.stderr
+    assert rec.returncode == 0 and "coverage map of 10 tests" in rec.stdout, rec.stdout + rec.stderr
     cmap = json.loads((git_repo.path / ".maestro/affected-map.json").read_text())
     assert cmap["kind"] == "maestro-ci/affected-map" and "tests/test_pricing.py::test_price" in cmap["tests"]
     git_repo.git("checkout", "-q", "feature")
