@@ -6,11 +6,14 @@ Suites (sdists downloaded from PyPI with ``pip download --no-deps --no-binary :a
 benchmarks/_work/shard/, never committed):
 - mpmath 1.3.0 (``mpmath/tests``, no doctests): one dominant test, test_bessel_zeros_extra, is
   about 40 % of the serial time, so beyond N = 2 the longest test is the bound;
+- statsmodels 0.15.0 (``discrete/tests/test_count_model.py`` and ``test_truncated_model.py``, from
+  the wheel, whose tests ship inside the package): heavy class-scoped fixtures, ``setup_class``
+  fitting models for up to 9 s, about 20 s of the 34 s run; needs the bench extra (pandas, patsy);
 - pygments 2.18.0 (``tests``, without the contrast test that needs an extra package): 4,400 tests,
   most of them lexer runs over example files, module-scoped lexer fixtures;
 - idna 3.7: a real one-second suite with one dominant test, where start-up is most of a shard;
 - fixture-heavy: a synthetic project generated here (modules with expensive module-scoped
-  fixtures), because no real suite with heavy module fixtures ran here in the time available.
+  fixtures), the module-scoped counterpart of statsmodels' class fixtures.
 
 For each suite one recorded run feeds both tools (our plugin's --maestro-store-durations and
 pytest-split's --store-durations in the same pytest process). Planned: every plan is costed with the
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -55,6 +59,28 @@ class Suite:
     pin: str | None
     args: list[str]
     folder: Path = field(default_factory=Path)
+
+
+def fetch_wheel(pin: str) -> Path:
+    """A package whose tests ship inside it (statsmodels): its wheel, unpacked into a folder
+    that shadows the installed copy (pytest runs with the folder first on sys.path)."""
+    import zipfile
+
+    name, version = pin.split("==")
+    target = HERE / f"{name}-{version}"
+    if target.is_dir():
+        return target
+    wheels = HERE / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [PY, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:", pin, "-d", str(wheels)],
+        check=True,
+    )
+    wheel = next(wheels.glob(f"{name}-{version}-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        members = [m for m in archive.namelist() if m.startswith(f"{name}/")]
+        archive.extractall(target, members)
+    return target
 
 
 def fetch(pin: str) -> Path:
@@ -110,8 +136,12 @@ def pytest_run(suite: Suite, *extra: str) -> float:
         *suite.args,
         *extra,
     ]
+    # one thread per BLAS: each shard is one process on its own runner, not two cores shared
+    env = {**os.environ, **dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1")}
     start = time.perf_counter()
-    subprocess.run(argv, cwd=suite.folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        argv, cwd=suite.folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env
+    )
     return time.perf_counter() - start
 
 
@@ -332,11 +362,17 @@ def main() -> None:
     parser.add_argument("--suites", help="measure only these (first words of the names, comma-separated)")
     args = parser.parse_args()
     HERE.mkdir(parents=True, exist_ok=True)
+    discrete = "statsmodels/discrete/tests"
     suites = [
         Suite("mpmath 1.3.0", "mpmath==1.3.0", ["mpmath/tests", "-p", "no:doctest"]),
+        Suite(
+            "statsmodels 0.15.0",
+            "statsmodels==0.15.0",
+            [f"{discrete}/test_count_model.py", f"{discrete}/test_truncated_model.py", "-W", "ignore"],
+        ),
         Suite("pygments 2.18.0", "pygments==2.18.0", ["tests", "--ignore=tests/contrast"]),
-        Suite("idna 3.7", "idna==3.7", ["tests"]),
         Suite("fixture-heavy (synthetic)", None, ["tests"]),
+        Suite("idna 3.7", "idna==3.7", ["tests"]),
     ]
     wanted = {s.name.split()[0] for s in suites} if args.suites is None else set(args.suites.split(","))
     if args.quick:
@@ -346,7 +382,12 @@ def main() -> None:
     for suite in suites:
         saved = HERE / f"{suite.name.split()[0]}.rows.json"
         if suite.name.split()[0] in wanted:
-            suite.folder = fetch(suite.pin) if suite.pin else synthetic_fixture_heavy()
+            if suite.pin is None:
+                suite.folder = synthetic_fixture_heavy()
+            elif suite.name.startswith("statsmodels"):
+                suite.folder = fetch_wheel(suite.pin)
+            else:
+                suite.folder = fetch(suite.pin)
             p, r = bench_suite(suite, args.reps)
             saved.write_text(json.dumps({"planned": p, "realised": r}), encoding="utf-8")
         elif saved.exists():
