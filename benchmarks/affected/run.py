@@ -444,6 +444,21 @@ def table(name: str, project: Project, outcomes: list[Outcome]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def target_check(project: Project, outcomes: list[Outcome]) -> str:
+    usable = [o for o in outcomes if not o.broken]
+    killed = [o for o in usable if o.failed]
+    safe = {m: all(o.sel[m][0] for o in killed) for m in ("static", "precise", "testmon")}
+    ours = statistics.median(o.sel["precise"][2] for o in usable) if usable else 0.0
+    theirs = statistics.median(o.sel["testmon"][2] for o in usable) if usable else 0.0
+    factor = ours / theirs if theirs else float("inf") if ours else 1.0
+    return (
+        f"- {project.name}: safety static {'100 %' if safe['static'] else 'MISSED'}, precise "
+        f"{'100 %' if safe['precise'] else 'MISSED'}, testmon {'100 %' if safe['testmon'] else 'missed'}; "
+        f"median selection precise {ours:.3f} vs testmon {theirs:.3f} ({factor:.2f}×, "
+        f"{'within' if factor <= 1.5 else 'outside'} 1.5×)."
+    )
+
+
 def graph_times() -> str:
     sys.path.insert(0, str(HERE.parent.parent))
     from maestro_ci.sources.graph_cache import CACHE_FILE
@@ -519,6 +534,7 @@ def main() -> None:
     ]
     overheads = []
     all_misses: list[str] = []
+    checks: list[str] = []
     for project in wanted:
         print(f"== {project.name}", flush=True)
         saved = load_saved(project) if args.reuse else None
@@ -530,7 +546,15 @@ def main() -> None:
         sections.append(table(project.name, project, outcomes))
         overheads.append((project, overhead))
         all_misses += misses
+        checks.append(target_check(project, outcomes))
     sections += [
+        "### Against the targets",
+        "",
+        "Strict safety must be 100 % in both our modes; precise mode's median selection ratio should be "
+        "within 1.5× of testmon's.",
+        "",
+        *checks,
+        "",
         "### Coverage-map recording overhead",
         "",
         "| project | tests | plain pytest | --affected-record-map | pytest-testmon first run |",

@@ -4,8 +4,9 @@ While a coverage map is recorded, a test that starts a process is *opaque* when
 coverage cannot vouch for what the child does: precise mode then selects it for
 every narrowed change. A child is taken as harmless only when all of these hold:
 
-- it is not started through a shell (``shell=True``, ``os.system``) and is not a
-  fork or an ``exec`` of this process;
+- it is not a fork or an ``exec`` of this process, nor ``os.system``; through
+  ``shell=True`` only a plain command line (words without quoting, expansion,
+  redirection, assignments or a second command) is read, as the shell would run it;
 - its program is a compiled binary outside the repository: not a Python
   interpreter, not a ``#!`` script (console scripts of installed packages, shell
   scripts), and not a launcher that runs other programs (shells, ``env``,
@@ -26,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 _PYTHON = re.compile(r"^(python|pypy)(\d+(\.\d+)*)?[tw]?(\.exe)?$|^py(\.exe)?$", re.IGNORECASE)
+_PLAIN_COMMAND = re.compile(r"^[A-Za-z0-9_./:@,+ -]*[A-Za-z0-9_./:@,+-][A-Za-z0-9_./:@,+ -]*$")
 LAUNCHERS = frozenset(
     {
         "sh", "bash", "dash", "zsh", "ksh", "csh", "tcsh", "fish", "busybox", "env", "nice",
@@ -45,9 +47,13 @@ def may_run_repository_code(
     cwd: str | bytes | os.PathLike[str] | None = None,
 ) -> bool:
     """The rule of the module docstring for one ``subprocess.Popen`` call."""
-    if shell:
-        return True
     argv = [_text(a) for a in ([args] if isinstance(args, str | bytes | os.PathLike) else args)]
+    if shell:
+        # a plain command line (words of letters, digits and ./:@,+_-) is what a shell would exec;
+        # anything with quoting, expansion, redirection, assignment or a second command may do more
+        if len(argv) != 1 or not _PLAIN_COMMAND.match(argv[0]):
+            return True
+        argv = argv[0].split()
     if not argv:
         return True  # nothing we can reason about
     program = _text(executable) if executable is not None else argv[0]

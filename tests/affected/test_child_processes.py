@@ -34,6 +34,12 @@ def repo(tmp_path: Path) -> Path:
         (["python3", "-m", "http.server"], False),
         (["pypy3.10", "x.py"], False),
         ("echo hi | less", True),  # a shell can run anything
+        ("cat; python -c 1", True),
+        ("PAGER=x cat", True),
+        ("cat $HOME", True),
+        ("less 'x'", True),
+        ("cat src/mod.py", True),  # plain, but it reads repository source
+        ("python3 -m x", True),
         (["sh", "-c", "less"], False),
         (["env", "cat"], False),
         (["git", "status"], False),  # hooks, and it reads the tree
@@ -62,6 +68,13 @@ def test_compiled_tools_without_repository_paths_are_harmless(repo: Path, args: 
     assert not may_run_repository_code(args, None, False, repo, cwd=repo)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("command", ["cat", "cat -u", "less -R", "  cat  "])
+def test_a_plain_shell_command_is_read_as_the_shell_would(repo: Path, command: str) -> None:
+    if shutil.which(command.split(maxsplit=1)[0]) is None:
+        pytest.skip(f"{command.split(maxsplit=1)[0]} is not installed")
+    assert not may_run_repository_code(command, None, True, repo, cwd=repo)
+
+
 def test_a_script_anywhere_on_path_is_not_harmless(
     repo: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -79,5 +92,5 @@ def test_a_script_anywhere_on_path_is_not_harmless(
 def test_any_argument_list_gets_an_answer(args: list[str], shell: bool) -> None:
     answer = may_run_repository_code(args, None, shell, Path.cwd())
     assert isinstance(answer, bool)
-    if shell or not args:
+    if not args or (shell and len(args) != 1):
         assert answer
