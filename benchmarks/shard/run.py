@@ -59,44 +59,32 @@ class Suite:
     pin: str | None
     args: list[str]
     folder: Path = field(default_factory=Path)
+    wheel: bool = False  # tests ship inside the package: unpack the wheel, not the sdist
 
 
-def fetch_wheel(pin: str) -> Path:
-    """A package whose tests ship inside it (statsmodels): its wheel, unpacked into a folder
-    that shadows the installed copy (pytest runs with the folder first on sys.path)."""
+def fetch(pin: str, wheel: bool = False) -> Path:
+    """The project's published sdist, unpacked; or, for a package whose tests ship inside it
+    (statsmodels), its wheel's package folder, which shadows the installed copy (pytest runs
+    with the suite folder first on sys.path)."""
     import zipfile
 
     name, version = pin.split("==")
     target = HERE / f"{name}-{version}"
     if target.is_dir():
         return target
-    wheels = HERE / "wheels"
-    wheels.mkdir(parents=True, exist_ok=True)
+    kind = "wheels" if wheel else "sdists"
+    downloads = HERE / kind
+    downloads.mkdir(parents=True, exist_ok=True)
+    only = ["--only-binary", ":all:"] if wheel else ["--no-binary", ":all:"]
     subprocess.run(
-        [PY, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:", pin, "-d", str(wheels)],
-        check=True,
+        [PY, "-m", "pip", "download", "-q", "--no-deps", *only, pin, "-d", str(downloads)], check=True
     )
-    wheel = next(wheels.glob(f"{name}-{version}-*.whl"))
-    with zipfile.ZipFile(wheel) as archive:
-        members = [m for m in archive.namelist() if m.startswith(f"{name}/")]
-        archive.extractall(target, members)
-    return target
-
-
-def fetch(pin: str) -> Path:
-    name, version = pin.split("==")
-    target = HERE / f"{name}-{version}"
-    if target.is_dir():
-        return target
-    sdists = HERE / "sdists"
-    sdists.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [PY, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", pin, "-d", str(sdists)],
-        check=True,
-    )
-    archive = next(sdists.glob(f"{name}-{version}.tar.gz"))
-    with tarfile.open(archive) as tar:
-        tar.extractall(HERE, filter="data")
+    if wheel:
+        with zipfile.ZipFile(next(downloads.glob(f"{name}-{version}-*.whl"))) as archive:
+            archive.extractall(target, [m for m in archive.namelist() if m.startswith(f"{name}/")])
+    else:
+        with tarfile.open(next(downloads.glob(f"{name}-{version}.tar.gz"))) as tar:
+            tar.extractall(HERE, filter="data")
     return target
 
 
@@ -369,6 +357,7 @@ def main() -> None:
             "statsmodels 0.15.0",
             "statsmodels==0.15.0",
             [f"{discrete}/test_count_model.py", f"{discrete}/test_truncated_model.py", "-W", "ignore"],
+            wheel=True,
         ),
         Suite("pygments 2.18.0", "pygments==2.18.0", ["tests", "--ignore=tests/contrast"]),
         Suite("fixture-heavy (synthetic)", None, ["tests"]),
@@ -382,12 +371,7 @@ def main() -> None:
     for suite in suites:
         saved = HERE / f"{suite.name.split()[0]}.rows.json"
         if suite.name.split()[0] in wanted:
-            if suite.pin is None:
-                suite.folder = synthetic_fixture_heavy()
-            elif suite.name.startswith("statsmodels"):
-                suite.folder = fetch_wheel(suite.pin)
-            else:
-                suite.folder = fetch(suite.pin)
+            suite.folder = fetch(suite.pin, suite.wheel) if suite.pin else synthetic_fixture_heavy()
             p, r = bench_suite(suite, args.reps)
             saved.write_text(json.dumps({"planned": p, "realised": r}), encoding="utf-8")
         elif saved.exists():

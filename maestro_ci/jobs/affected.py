@@ -125,7 +125,7 @@ def _try_precise(inp: AffectedInput, path: str, kind: ChangeKind, sel: Selection
         # runs code in a subprocess can reach it
         sel.precise_files.append(path)
         sel.unimported.append(path)
-        _add_opaque(inp, path, sel)
+        _add_opaque(inp, path, sel, inp.graph.test_files | set(inp.graph.files))
         return True
     if entry is None or entry.blob != inp.base_blobs.get(path):
         seen = entry is not None or unimported is not None
@@ -143,14 +143,13 @@ def _try_precise(inp: AffectedInput, path: str, kind: ChangeKind, sel: Selection
                 function_id(test),
                 {"kind": "coverage", "changed": path, "via": [f"{f}()" for f in hit.functions]},
             )
-    _add_opaque(inp, path, sel)
+    _add_opaque(inp, path, sel, known)
     return True
 
 
-def _add_opaque(inp: AffectedInput, path: str, sel: Selection) -> None:
+def _add_opaque(inp: AffectedInput, path: str, sel: Selection, known: frozenset[str]) -> None:
     """Tests that started a subprocess: coverage cannot see what they reach, so they run."""
     assert inp.cmap is not None
-    known = inp.graph.test_files | set(inp.graph.files)
     for index in inp.cmap.opaque:
         test = inp.cmap.tests[index]
         if test.split("::", 1)[0] in known:
