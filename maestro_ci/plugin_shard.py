@@ -2,7 +2,9 @@
 
 Inert unless one of its options is given. The shard is planned with the same
 job, store, config and node ids as ``maestro-ci shard --collect``, so the CLI
-and the plugin give identical groups. An empty shard runs nothing and exits 0.
+and the plugin give identical groups. With ``--shard-plan FILE`` the shard runs
+its part of a plan made once for the whole run (``maestro-ci shard --format
+json``) and reads nothing else. An empty shard runs nothing and exits 0.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ def addoption(group: Any, parser: Any) -> None:
         help="planning unit (default: shard.by)",
     )
     group.addoption("--timings-store", metavar="FILE", help="timing store (default: timings.store)")
+    group.addoption(
+        "--shard-plan",
+        metavar="FILE",
+        help="run shard K of this plan ('maestro-ci shard --format json') instead of planning here",
+    )
     # pytest-split owns --store-durations when it is installed; --maestro-store-durations always works.
     names = (
         ["--maestro-store-durations"]
@@ -66,34 +73,66 @@ def _store_path(config: Any, settings: Any) -> Path:
     """``--timings-store`` is relative to where pytest started; ``timings.store`` to the repo root."""
     given = config.getoption("timings_store")
     if given:
-        return Path(given) if Path(given).is_absolute() else Path(config.invocation_params.dir) / given
+        return _given_path(config, given)
     path = Path(settings.config.timings.store)
     return path if path.is_absolute() else settings.base_dir / path
+
+
+def _given_path(config: Any, given: str) -> Path:
+    """A path option, relative to the folder pytest started in."""
+    return Path(given) if Path(given).is_absolute() else Path(config.invocation_params.dir) / given
+
+
+def _planned_shard(config: Any, plan_file: str, k: int, n: int) -> PlannedShard:
+    import pytest
+
+    from maestro_ci.sources.plan_file import read_assignment
+
+    if config.getoption("shard_by"):
+        raise pytest.UsageError("--shard-by has no effect with --shard-plan: the plan fixed the unit")
+    assignment = read_assignment(_given_path(config, plan_file))
+    if assignment.total != n:
+        raise pytest.UsageError(
+            f"--shard {k}/{n}: the plan in {plan_file} has {assignment.total} shards; "
+            f"pass --shard K/{assignment.total}, or plan again with --shards {n}"
+        )
+    return PlannedShard(k, n, assignment)
 
 
 def configure(config: Any) -> None:
     """Register this feature's hooks when its options are set."""
     shard = config.getoption("shard", None)
+    plan_file = config.getoption("shard_plan", None)
     record = config.getoption("maestro_store_durations", False)
-    if not shard and not record:
+    if not shard and not record and not plan_file:
         return
     if hasattr(config, "workerinput"):  # pytest-xdist worker: the controller does the work
         return
     import pytest
 
     from maestro_ci.errors import MaestroError
-    from maestro_ci.sources.timing_store import load_store
 
+    if plan_file and not shard:
+        raise pytest.UsageError("--shard-plan FILE needs --shard K/N: which shard of the plan to run")
     k, n = parse_shard(shard) if shard else (0, 0)
     try:
-        settings = _settings(config)
-        store = load_store(_store_path(config, settings))
+        if plan_file:
+            config.pluginmanager.register(_planned_shard(config, plan_file, k, n), "maestro-ci-shard")
+        if (shard and not plan_file) or record:
+            from maestro_ci.sources.timing_store import load_store
+
+            settings = _settings(config)
+            store = load_store(_store_path(config, settings))
+            if shard and not plan_file:
+                config.pluginmanager.register(
+                    ShardSelector(config, settings, k, n, store), "maestro-ci-shard"
+                )
+            if record:
+                config.pluginmanager.register(
+                    DurationRecorder(config, settings, store), "maestro-ci-durations"
+                )
     except MaestroError as exc:
         raise pytest.UsageError(f"maestro-ci: {exc.diagnostics()}") from None
-    if shard:
-        config.pluginmanager.register(ShardSelector(config, settings, k, n, store), "maestro-ci-shard")
-    if record:
-        config.pluginmanager.register(DurationRecorder(config, settings, store), "maestro-ci-durations")
 
 
 def _process_age() -> float | None:
@@ -106,12 +145,48 @@ def _process_age() -> float | None:
         return None
 
 
-class ShardSelector:
-    def __init__(self, config: Any, settings: Any, k: int, n: int, store: Any) -> None:
-        self.config, self.settings, self.k, self.n, self.store = config, settings, k, n, store
-        self.empty = False
+class _Selection:
+    """Keep this shard's items, report what it runs, and let an empty shard exit 0."""
+
+    k: int
+    n: int
+    empty = False
+    predicted = 0.0  # seconds, set by keep()
+    digest = ""
+    extra = ""  # anything else the shard line should say
+
+    def keep(self, config: Any, items: list[Any]) -> list[Any]:
+        raise NotImplementedError
 
     def pytest_collection_modifyitems(self, config: Any, items: list[Any]) -> None:
+        total = len(items)
+        keep = self.keep(config, items)
+        chosen = {id(item) for item in keep}
+        drop = [item for item in items if id(item) not in chosen]
+        self.empty = not keep
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            note = " (empty: nothing to run here)" if self.empty else ""
+            reporter.write_line(
+                f"maestro-ci: shard {self.k}/{self.n}: {len(keep)} of {total} tests, "
+                f"predicted {self.predicted:.1f}s, plan {self.digest[:12]}{note}{self.extra}"
+            )
+
+    def pytest_sessionfinish(self, session: Any, exitstatus: int) -> None:
+        if self.empty and int(exitstatus) == 5:  # no tests collected: an empty shard succeeds
+            session.exitstatus = 0
+
+
+class ShardSelector(_Selection):
+    """Plan in this process from the timing store, as ``maestro-ci shard --collect`` would."""
+
+    def __init__(self, config: Any, settings: Any, k: int, n: int, store: Any) -> None:
+        self.config, self.settings, self.k, self.n, self.store = config, settings, k, n, store
+
+    def keep(self, config: Any, items: list[Any]) -> list[Any]:
         from maestro_ci.jobs.shard import plan
 
         cfg = self.settings.config.shard
@@ -124,24 +199,30 @@ class ShardSelector:
             cfg.default_test_seconds,
             cfg.fixed_cost_seconds,
         )
+        self.predicted, self.digest = planned.shard(self.k).predicted, planned.digest
         chosen = set(planned.shard(self.k).tests)
-        keep = [item for item in items if item.nodeid in chosen]
-        drop = [item for item in items if item.nodeid not in chosen]
-        self.empty = not keep
-        if drop:
-            config.hook.pytest_deselected(items=drop)
-        items[:] = keep
-        reporter = config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            note = " (empty: nothing to run here)" if self.empty else ""
-            reporter.write_line(
-                f"maestro-ci: shard {self.k}/{self.n}: {len(keep)} of {len(keep) + len(drop)} tests, "
-                f"predicted {planned.shard(self.k).predicted:.1f}s, plan {planned.digest[:12]}{note}"
-            )
+        return [item for item in items if item.nodeid in chosen]
 
-    def pytest_sessionfinish(self, session: Any, exitstatus: int) -> None:
-        if self.empty and int(exitstatus) == 5:  # no tests collected: an empty shard succeeds
-            session.exitstatus = 0
+
+class PlannedShard(_Selection):
+    """Run shard K of a plan made once for the run; unplanned tests go where their id hashes."""
+
+    def __init__(self, k: int, n: int, assignment: Any) -> None:
+        self.k, self.n, self.assignment = k, n, assignment
+        self.predicted, self.digest = assignment.predicted[k - 1], assignment.digest
+
+    def keep(self, config: Any, items: list[Any]) -> list[Any]:
+        keep, unplanned = [], 0
+        for item in items:
+            index, planned = self.assignment.shard_for(item.nodeid)
+            unplanned += not planned
+            if index == self.k:
+                keep.append(item)
+        if unplanned:
+            self.extra = (
+                f"; {unplanned} collected tests are not in the plan: spread over the shards by node id"
+            )
+        return keep
 
 
 class DurationRecorder:

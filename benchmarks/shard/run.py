@@ -20,7 +20,8 @@ pytest-split's --store-durations in the same pytest process). Planned: every pla
 same model (test medians + fixture setup per shard + per-shard fixed cost) against the same lower
 bound. Realised: every shard runs as its own pytest process, one after the other (as separate CI
 runners would, without competing for this machine's cores); the slowest shard's wall time is
-compared with the ideal, serial wall time / N.
+compared with the ideal, serial wall time / N. Ours runs twice: shards reading one plan file made
+by a planning step (the CI layout in docs/shard.md), and shards that plan for themselves.
 
 Each suite's rows are saved to benchmarks/_work/shard/<suite>.rows.json as soon as they are
 measured; ``--suites a,b`` measures only those and takes the others from their saved rows.
@@ -51,6 +52,9 @@ PY = sys.executable
 NS = (2, 4, 8)
 ALGOS = ("maestro-ci", "least_duration", "duration_based_chunks")
 PLANNED = ("maestro-ci", "maestro-ci --by file", *ALGOS[1:])
+# realised: ours twice, planned once for the run (the plan file every shard reads) and in every shard
+PLAN_FILE = "maestro-ci --shard-plan"
+REALISED = (PLAN_FILE, *ALGOS)
 
 
 @dataclass
@@ -192,10 +196,26 @@ def planned(suite: Suite, tests: list[str], durations: dict[str, float], n: int)
     return out
 
 
-def realised(suite: Suite, algo: str, n: int) -> float:
+def plan_file(suite: Suite, tests: list[str], n: int) -> tuple[Path, float]:
+    """The planning job: ``maestro-ci shard --format json`` once for the run; its wall time."""
+    listed = suite.folder / "bench-tests.txt"
+    listed.write_text("".join(t + "\n" for t in tests), encoding="utf-8")
+    out = suite.folder / f"bench-plan-{n}.json"
+    argv = [PY, "-m", "maestro_ci", "shard", "--shards", str(n), "--by", "test", "--tests", str(listed)]
+    argv += ["--store", str(suite.folder / ".maestro" / "timings.json"), "--format", "json", "--no-record"]
+    start = time.perf_counter()
+    made = subprocess.run(argv, cwd=suite.folder, capture_output=True, text=True, check=True)
+    took = time.perf_counter() - start
+    out.write_text(made.stdout, encoding="utf-8")
+    return out, took
+
+
+def realised(suite: Suite, algo: str, n: int, plan: Path | None = None) -> float:
     walls = []
     for k in range(1, n + 1):
-        if algo == "maestro-ci":
+        if algo == PLAN_FILE:
+            walls.append(pytest_run(suite, f"--shard={k}/{n}", f"--shard-plan={plan}"))
+        elif algo == "maestro-ci":
             walls.append(pytest_run(suite, f"--shard={k}/{n}", "--shard-by=test", *store_arg(suite)))
         else:
             walls.append(
@@ -229,12 +249,19 @@ def bench_suite(suite: Suite, reps: int) -> tuple[list[str], list[str]]:
             + " |"
         )
     for n in NS:
-        ratios: dict[str, list[float]] = {a: [] for a in ALGOS}
+        ratios: dict[str, list[float]] = {a: [] for a in REALISED}
+        planning = []
         for _ in range(reps):
+            made, took = plan_file(suite, tests, n)
+            planning.append(took)
             serial = pytest_run(suite)
-            for algo in ALGOS:
-                ratios[algo].append(realised(suite, algo, n) / (serial / n))
-        real_rows.append(f"| {suite.name} | {n} | " + " | ".join(spread(ratios[a]) for a in ALGOS) + " |")
+            for algo in REALISED:
+                ratios[algo].append(realised(suite, algo, n, made) / (serial / n))
+        real_rows.append(
+            f"| {suite.name} | {n} | {statistics.median(planning):.2f} | "
+            + " | ".join(spread(ratios[a]) for a in REALISED)
+            + " |"
+        )
         print(real_rows[-1], flush=True)
     return plan_rows, real_rows
 
@@ -380,11 +407,11 @@ def main() -> None:
         else:
             continue
         plan_rows += p
-        real_rows += r
+        real_rows += [_with_plan_columns(row) for row in r]
     import pytest_split
 
     version = getattr(pytest_split, "__version__", None) or _dist_version("pytest-split")
-    head = " | ".join(ALGOS)
+    head = " | ".join(REALISED)
     md = f"""## Shard balance (maestro-ci vs pytest-split {version})
 
 Planned: predicted slowest shard in seconds (and its ratio to the lower bound), every plan costed
@@ -397,13 +424,16 @@ the default, which never splits a module.
 |---|---:|---:|---:|---:|---:|---:|
 {chr(10).join(plan_rows)}
 
-Realised: slowest shard wall time / ideal (serial wall time / N), each shard its own pytest process
-(maestro-ci: `pytest --shard K/N --shard-by test`; pytest-split: `--splits N --group K
---splitting-algorithm A`); median of {args.reps} repetitions with (min–max). Lower is better; 1.00 is
-the ideal.
+Realised: slowest shard wall time / ideal (serial wall time / N), each shard its own pytest process;
+median of {args.reps} repetitions with (min–max). Lower is better; 1.00 is the ideal. Ours runs two
+ways: "--shard-plan" is the CI layout of docs/shard.md, a planning step (`maestro-ci shard --by test
+--tests LIST --format json`, its wall time in the "plan step" column, paid once per run, not per
+shard) and shards that run `pytest --shard K/N --shard-plan plan.json`; "maestro-ci" plans inside
+every shard (`pytest --shard K/N --shard-by test`). pytest-split: `--splits N --group K
+--splitting-algorithm A`.
 
-| suite | N | {head} |
-|---|---:|---:|---:|---:|
+| suite | N | plan step (s) | {head} |
+|---|---:|---:|---:|---:|---:|---:|
 {chr(10).join(real_rows)}
 
 {bench_planner()}
@@ -411,6 +441,14 @@ the ideal.
 {bench_ingest()}
 """
     write_results("shard", md)
+
+
+def _with_plan_columns(row: str) -> str:
+    """A row saved before the plan-file column existed: mark the two cells it has no value for."""
+    cells = row.strip("|").split("|")
+    if len(cells) == 2 + len(ALGOS):
+        cells[2:2] = [" not measured ", " not measured "]
+    return "|" + "|".join(cells) + "|"
 
 
 def _dist_version(name: str) -> str:

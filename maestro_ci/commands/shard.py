@@ -159,11 +159,11 @@ def load_plan(path: Path) -> Plan:
 
     from maestro_ci.errors import InputError
     from maestro_ci.jobs.shard import Plan
+    from maestro_ci.sources.plan_file import FIX, check_plan, unwrap
     from maestro_ci.sources.store import read_json
 
-    data = read_json(path, "shard plan")
-    if isinstance(data, dict) and isinstance(data.get("details"), dict) and "plan" in data["details"]:
-        data = data["details"]["plan"]
+    data = unwrap(read_json(path, "shard plan"))
+    check_plan(data, path)
     try:
         return Plan.model_validate(data)
     except ValidationError as exc:
@@ -171,7 +171,7 @@ def load_plan(path: Path) -> Plan:
         raise InputError(
             f"not a shard plan: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}",
             file=str(path),
-            fix="pass the output of 'maestro-ci shard --format json'",
+            fix=FIX,
         ) from exc
 
 

@@ -10,18 +10,16 @@ deterministic and carries a digest runners can compare.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from maestro_ci.jobs.shard_cost import US, Estimates, Unit, build_units, estimate_tests, total_work
+from maestro_ci.sources.plan_file import PLAN_SCHEMA_VERSION, digest_of
 from maestro_ci.timing_model import TimingStore
 
-PLAN_SCHEMA_VERSION = 1
 GRANULARITY = ("file", "class", "test")
 
 
@@ -158,11 +156,7 @@ def _to_plan(
 
 def plan_digest(body: Plan) -> str:
     """sha256 of the plan's canonical JSON (without realised times and the digest itself)."""
-    data = body.model_dump(mode="json", exclude={"digest"})
-    for shard in data["shards"]:
-        shard.pop("realised", None)
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return digest_of(body.model_dump(mode="json"))
 
 
 def smallest_fitting(

@@ -23,6 +23,12 @@ def load_store(path: Path, missing_ok: bool = True) -> TimingStore:
 
     if not path.exists() and missing_ok:
         return TimingStore()
+    try:  # the common case in one pass (JSON parsed by pydantic-core); any doubt takes the checks below
+        fast = TimingStore.model_validate_json(path.read_bytes())
+        if fast.schema_version <= STORE_SCHEMA_VERSION:
+            return fast
+    except (OSError, ValueError):  # ValidationError is a ValueError
+        pass
     try:
         data = read_json(path, "timing store")
     except InputError as exc:

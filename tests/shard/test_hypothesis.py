@@ -142,3 +142,48 @@ def test_stabilise_shortcuts_change_nothing(params: str) -> None:
             stable = pattern.sub(f"<{kind}>", stable)
     expected = (nodeid[: len(nodeid) - len(tail)] + stable, found) if found else (nodeid, [])
     assert stabilise(nodeid) == expected
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 5) | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+PLANISH = st.fixed_dictionaries(
+    {
+        "total": st.integers(-1, 4),
+        "shards": st.lists(
+            JSONISH
+            | st.fixed_dictionaries(
+                {
+                    "index": st.integers(0, 4),
+                    "tests": st.lists(st.text(max_size=6) | st.integers(), max_size=4),
+                    "predicted": JSONISH,
+                }
+            ),
+            max_size=4,
+        ),
+    },
+    optional={"digest": JSONISH, "schema_version": JSONISH, "details": JSONISH},
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSONISH | PLANISH)
+def test_plan_file_reader_checks_or_explains(data: object) -> None:
+    import json
+
+    from maestro_ci.sources.plan_file import read_assignment
+
+    with TemporaryDirectory() as tmp:
+        path = Path(tmp) / "plan.json"
+        path.write_text(json.dumps(data))
+        try:
+            found = read_assignment(path)
+        except InputError as exc:
+            assert exc.message and exc.file == str(path)
+        else:
+            assert len(found.predicted) == found.total >= 1
+            assert all(1 <= index <= found.total for index in found.shard_of.values())
+            for nodeid in ("tests/test_new.py::test_x", *found.shard_of):
+                assert 1 <= found.shard_for(nodeid)[0] <= found.total

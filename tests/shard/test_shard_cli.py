@@ -299,3 +299,77 @@ def test_store_durations_spelling_without_pytest_split(
     code, _ = _inline(project, monkeypatch, "-p", "no:pytest-split", "--store-durations")
     assert code == 0
     assert (project / ".maestro/timings.json").is_file()
+
+
+def _plan_file(project: Path, cli, n: int, *args: str) -> dict:
+    made = cli("shard", "--shards", str(n), *args, "--format", "json", "--no-record", cwd=project)
+    assert made.code == 0, made.err
+    (project / "plan.json").write_text(made.out)
+    plan: dict = json.loads(made.out)["details"]["plan"]
+    return plan
+
+
+@pytest.mark.parametrize("by", ["file", "test"])
+def test_shard_plan_runs_exactly_the_planned_groups(
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch, by: str, capsys
+) -> None:
+    plan = _plan_file(project, cli, 3, "--collect", "--by", by)
+    (project / ".maestro/timings.json").write_text("corrupt")  # a planned shard never reads the store
+    for shard in plan["shards"]:
+        code, ids = _inline(project, monkeypatch, f"--shard={shard['index']}/3", "--shard-plan=plan.json")
+        assert code == 0
+        assert ids == sorted(shard["tests"])
+        assert f"plan {plan['digest'][:12]}" in capsys.readouterr().out
+    assert (project / ".maestro/timings.json").read_text() == "corrupt"
+
+
+def test_tests_missing_from_the_plan_still_run_exactly_once(
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    (project / "tests.txt").write_text("tests/test_a.py::test_a0\ntests/test_b.py::TestB::test_b1\n")
+    plan = _plan_file(project, cli, 3, "--tests", "tests.txt")
+    seen: list[str] = []
+    for k in (1, 2, 3):
+        code, ids = _inline(project, monkeypatch, f"--shard={k}/3", "--shard-plan", "plan.json")
+        assert code == 0 and ids is not None
+        seen += ids
+        for planned in plan["shards"][k - 1]["tests"]:
+            assert planned in ids
+        assert "10 collected tests are not in the plan" in capsys.readouterr().out
+    assert sorted(seen) == sorted(set(seen)) and len(seen) == 12
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--shard", "1/2", "--shard-plan", "plan.json"], "has 3 shards"),
+        (["--shard-plan", "plan.json"], "needs --shard K/N"),
+        (
+            ["--shard", "1/3", "--shard-plan", "plan.json", "--shard-by", "test"],
+            "no effect with --shard-plan",
+        ),
+        (["--shard", "1/3", "--shard-plan", "missing.json"], "missing.json"),
+    ],
+)
+def test_shard_plan_usage_errors(
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch, capsys, args: list[str], words: str
+) -> None:
+    _plan_file(project, cli, 3, "--collect")
+    code, _ = _inline(project, monkeypatch, *args)
+    assert code == 4  # pytest's usage error
+    assert words in capsys.readouterr().err
+
+
+def test_an_edited_plan_is_refused_by_the_plugin_and_the_cli(
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    _plan_file(project, cli, 2, "--collect")
+    data = json.loads((project / "plan.json").read_text())
+    moved = data["details"]["plan"]["shards"][0]["tests"].pop()
+    data["details"]["plan"]["shards"][1]["tests"].append(moved)
+    (project / "plan.json").write_text(json.dumps(data))
+    code, _ = _inline(project, monkeypatch, "--shard", "1/2", "--shard-plan", "plan.json")
+    assert code == 4
+    assert "does not match its digest" in capsys.readouterr().err
+    reused = cli("shard", "--plan", "plan.json", "--no-record", cwd=project)
+    assert reused.code == 2 and "does not match its digest" in reused.err
