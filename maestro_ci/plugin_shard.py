@@ -17,7 +17,11 @@ from typing import Any
 
 def addoption(group: Any, parser: Any) -> None:
     """Add this feature's options to the maestro-ci group."""
-    group.addoption("--shard", metavar="K/N", help="run shard K of N, planned from the timing store")
+    group.addoption(
+        "--shard",
+        metavar="K/N",
+        help="run shard K of N, planned from the timing store (with --shard-plan, K alone will do)",
+    )
     group.addoption(
         "--shard-by",
         choices=("file", "class", "test"),
@@ -83,7 +87,8 @@ def _given_path(config: Any, given: str) -> Path:
     return Path(given) if Path(given).is_absolute() else Path(config.invocation_params.dir) / given
 
 
-def _planned_shard(config: Any, plan_file: str, k: int, n: int) -> PlannedShard:
+def _planned_shard(config: Any, plan_file: str, shard: str) -> PlannedShard:
+    """``--shard K/N`` (or just ``--shard K``: N is the plan's) of the plan in ``plan_file``."""
     import pytest
 
     from maestro_ci.sources.plan_file import read_assignment
@@ -91,6 +96,7 @@ def _planned_shard(config: Any, plan_file: str, k: int, n: int) -> PlannedShard:
     if config.getoption("shard_by"):
         raise pytest.UsageError("--shard-by has no effect with --shard-plan: the plan fixed the unit")
     assignment = read_assignment(_given_path(config, plan_file))
+    k, n = parse_shard(shard if "/" in shard else f"{shard}/{assignment.total}")
     if assignment.total != n:
         raise pytest.UsageError(
             f"--shard {k}/{n}: the plan in {plan_file} has {assignment.total} shards; "
@@ -113,11 +119,11 @@ def configure(config: Any) -> None:
     from maestro_ci.errors import MaestroError
 
     if plan_file and not shard:
-        raise pytest.UsageError("--shard-plan FILE needs --shard K/N: which shard of the plan to run")
-    k, n = parse_shard(shard) if shard else (0, 0)
+        raise pytest.UsageError("--shard-plan FILE needs --shard K: which shard of the plan to run")
+    k, n = parse_shard(shard) if shard and not plan_file else (0, 0)
     try:
         if plan_file:
-            config.pluginmanager.register(_planned_shard(config, plan_file, k, n), "maestro-ci-shard")
+            config.pluginmanager.register(_planned_shard(config, plan_file, shard), "maestro-ci-shard")
         if (shard and not plan_file) or record:
             from maestro_ci.sources.timing_store import load_store
 

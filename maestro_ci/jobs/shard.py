@@ -79,6 +79,12 @@ def pack(units: Sequence[Unit], n: int, setup: dict[str, int]) -> _Packed:
     for unit in units:
         while heap[0][0] != loads[heap[0][1]]:
             heapq.heappop(heap)  # stale entry
+        if not unit.parents:  # no fixture group outside the unit: the least-loaded shard, lowest index
+            best = heap[0][1]
+            loads[best] += unit.cost
+            members[best].append(unit)
+            heapq.heapreplace(heap, (loads[best], best))
+            continue
         candidates = {heap[0][1]}
         for group in unit.parents:
             candidates |= holding.get(group, set())

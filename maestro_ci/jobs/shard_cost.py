@@ -88,6 +88,8 @@ def build_units(tests: Sequence[str], est: Estimates, by: str) -> list[Unit]:
             unit = units[key] = Unit(key, 0)
         unit.tests.append(nodeid)
         unit.cost += est.tests[nodeid]
+    if not est.setup:  # no fixture group costs anything: nothing to pay once or per shard
+        return sorted(units.values(), key=lambda u: (-u.cost, u.key))
     for unit in units.values():
         inner: set[str] = set()
         outer: set[str] = set()

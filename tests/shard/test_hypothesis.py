@@ -187,3 +187,22 @@ def test_plan_file_reader_checks_or_explains(data: object) -> None:
             assert all(1 <= index <= found.total for index in found.shard_of.values())
             for nodeid in ("tests/test_new.py::test_x", *found.shard_of):
                 assert 1 <= found.shard_for(nodeid)[0] <= found.total
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(0, 50), max_size=40), st.integers(1, 6))
+def test_pack_without_fixture_groups_is_plain_lpt(costs: list[int], n: int) -> None:
+    from maestro_ci.jobs.shard import pack
+    from maestro_ci.jobs.shard_cost import Unit
+
+    units = [Unit(f"u{i}", cost) for i, cost in enumerate(costs)]
+    packed = pack(units, n, {})
+    loads, where = [0] * n, []
+    for unit in units:  # the textbook rule: the least-loaded shard, ties to the lowest index
+        best = min(range(n), key=lambda s: (loads[s], s))
+        loads[best] += unit.cost
+        where.append(best)
+    assert packed.loads == loads
+    assert [[u.key for u in m] for m in packed.members] == [
+        [u.key for u, s in zip(units, where, strict=True) if s == shard] for shard in range(n)
+    ]
