@@ -120,23 +120,22 @@ def configure(config: Any) -> None:
 
     if plan_file and not shard:
         raise pytest.UsageError("--shard-plan FILE needs --shard K: which shard of the plan to run")
-    k, n = parse_shard(shard) if shard and not plan_file else (0, 0)
+    inline = bool(shard) and not plan_file  # plan here, from the store
+    k, n = parse_shard(shard) if inline else (0, 0)
     try:
         if plan_file:
             config.pluginmanager.register(_planned_shard(config, plan_file, shard), "maestro-ci-shard")
-        if (shard and not plan_file) or record:
+        if inline or record:
             from maestro_ci.sources.timing_store import load_store
 
             settings = _settings(config)
             store = load_store(_store_path(config, settings))
-            if shard and not plan_file:
-                config.pluginmanager.register(
-                    ShardSelector(config, settings, k, n, store), "maestro-ci-shard"
-                )
+            if inline:
+                selector = ShardSelector(config, settings, k, n, store)
+                config.pluginmanager.register(selector, "maestro-ci-shard")
             if record:
-                config.pluginmanager.register(
-                    DurationRecorder(config, settings, store), "maestro-ci-durations"
-                )
+                recorder = DurationRecorder(config, settings, store)
+                config.pluginmanager.register(recorder, "maestro-ci-durations")
     except MaestroError as exc:
         raise pytest.UsageError(f"maestro-ci: {exc.diagnostics()}") from None
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -55,13 +56,18 @@ def hashed_shard(nodeid: str, total: int) -> int:
 class PlanAssignment:
     """Which shard runs each planned test, and what the plan predicted."""
 
-    path: str
     total: int
-    by: str
     digest: str
     predicted: tuple[float, ...]
     shard_of: dict[str, int]
-    stable_shard_of: dict[str, int]
+
+    @cached_property
+    def stable_shard_of(self) -> dict[str, int]:
+        """Planned tests by stable node id: only built when a collected id is not in the plan."""
+        stable: dict[str, int] = {}
+        for nodeid, index in self.shard_of.items():
+            stable.setdefault(stabilise(nodeid)[0], index)
+        return stable
 
     def shard_for(self, nodeid: str) -> tuple[int, bool]:
         """The shard that runs ``nodeid`` and whether the plan named it."""
@@ -115,9 +121,4 @@ def check_plan(data: Any, path: Path) -> PlanAssignment:
             place="digest",
             fix="plan again with 'maestro-ci shard --format json' instead of editing the plan",
         )
-    stable: dict[str, int] = {}
-    for nodeid, index in shard_of.items():
-        stable.setdefault(stabilise(nodeid)[0], index)
-    return PlanAssignment(
-        str(path), total, str(data.get("by", "")), digest, tuple(predicted), shard_of, stable
-    )
+    return PlanAssignment(total, digest, tuple(predicted), shard_of)
