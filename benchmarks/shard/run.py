@@ -413,7 +413,7 @@ def main() -> None:
         else:
             continue
         plan_rows += p
-        real_rows += [_with_plan_columns(row) for row in r]
+        real_rows += r
     import pytest_split
 
     version = getattr(pytest_split, "__version__", None) or _dist_version("pytest-split")
@@ -447,14 +447,6 @@ every shard (`pytest --shard K/N --shard-by test`). pytest-split: `--splits N --
 {bench_ingest()}
 """
     write_results("shard", md)
-
-
-def _with_plan_columns(row: str) -> str:
-    """A row saved before the plan-file column existed: mark the two cells it has no value for."""
-    cells = row.strip("|").split("|")
-    if len(cells) == 2 + len(ALGOS):
-        cells[2:2] = [" not measured ", " not measured "]
-    return "|" + "|".join(cells) + "|"
 
 
 def _dist_version(name: str) -> str:
