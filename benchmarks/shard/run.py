@@ -210,28 +210,36 @@ def plan_file(suite: Suite, tests: list[str], n: int) -> tuple[Path, float]:
     return out, took
 
 
-def realised(suite: Suite, algo: str, n: int, plan: Path | None = None) -> float:
-    walls = []
+def shard_argv(suite: Suite, algo: str, k: int, n: int, plan: Path) -> list[str]:
+    if algo == PLAN_FILE:
+        return [f"--shard={k}/{n}", f"--shard-plan={plan}"]
+    if algo == "maestro-ci":
+        return [f"--shard={k}/{n}", "--shard-by=test", *store_arg(suite)]
+    return [
+        "--splits",
+        str(n),
+        "--group",
+        str(k),
+        "--splitting-algorithm",
+        algo,
+        "--durations-path",
+        ".test_durations",
+    ]
+
+
+def realised(suite: Suite, n: int, plan: Path, rep: int) -> dict[str, float]:
+    """Slowest shard wall time for every way, shards of all ways interleaved.
+
+    Shard k of every way runs before shard k+1 of any, and the order of the ways rotates with k
+    and the repetition: a slow minute on the machine lands on all of them alike, not on whichever
+    way happened to be running, and none is always first after another's page-cache warm-up.
+    """
+    walls: dict[str, list[float]] = {a: [] for a in REALISED}
     for k in range(1, n + 1):
-        if algo == PLAN_FILE:
-            walls.append(pytest_run(suite, f"--shard={k}/{n}", f"--shard-plan={plan}"))
-        elif algo == "maestro-ci":
-            walls.append(pytest_run(suite, f"--shard={k}/{n}", "--shard-by=test", *store_arg(suite)))
-        else:
-            walls.append(
-                pytest_run(
-                    suite,
-                    "--splits",
-                    str(n),
-                    "--group",
-                    str(k),
-                    "--splitting-algorithm",
-                    algo,
-                    "--durations-path",
-                    ".test_durations",
-                )
-            )
-    return max(walls)
+        turn = (k + rep) % len(REALISED)
+        for algo in REALISED[turn:] + REALISED[:turn]:
+            walls[algo].append(pytest_run(suite, *shard_argv(suite, algo, k, n, plan)))
+    return {a: max(w) for a, w in walls.items()}
 
 
 def spread(values: list[float]) -> str:
@@ -251,12 +259,12 @@ def bench_suite(suite: Suite, reps: int) -> tuple[list[str], list[str]]:
     for n in NS:
         ratios: dict[str, list[float]] = {a: [] for a in REALISED}
         planning = []
-        for _ in range(reps):
+        for rep in range(reps):
             made, took = plan_file(suite, tests, n)
             planning.append(took)
             serial = pytest_run(suite)
-            for algo in REALISED:
-                ratios[algo].append(realised(suite, algo, n, made) / (serial / n))
+            for algo, slowest in realised(suite, n, made, rep).items():
+                ratios[algo].append(slowest / (serial / n))
         real_rows.append(
             f"| {suite.name} | {n} | {statistics.median(planning):.2f} | "
             + " | ".join(spread(ratios[a]) for a in REALISED)
@@ -436,7 +444,8 @@ ways: "--shard-plan" is the CI layout of docs/shard.md, a planning step (`maestr
 --tests LIST --format json`, its wall time in the "plan step" column, paid once per run, not per
 shard) and shards that run `pytest --shard K/N --shard-plan plan.json`; "maestro-ci" plans inside
 every shard (`pytest --shard K/N --shard-by test`). pytest-split: `--splits N --group K
---splitting-algorithm A`.
+--splitting-algorithm A`. The shards of the four ways are interleaved (shard k of each way, in
+an order that rotates, before any shard k+1), so a slow spell on the machine hits them alike.
 
 | suite | N | plan step (s) | {head} |
 |---|---:|---:|---:|---:|---:|---:|
