@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 import types
 from pathlib import Path
 from typing import Any
@@ -58,15 +57,12 @@ def test_page_stays_under_one_mebibyte_with_huge_input(monkeypatch: pytest.Monke
     view = RunView(
         "run", placed, {f"bad-{i}.json": "x" * 500 for i in range(50)}, [(p.file, p.file) for p in placed]
     )
-    start = time.perf_counter()
     page = render_summary([view])
-    elapsed = time.perf_counter() - start
     assert len(page.encode()) <= PAGE_LIMIT
     assert "## zz-huge — ❌ fail" in page
     assert "## gate-29 — ❌ fail" in page
     assert "more reasons not shown" in page
     assert "and 4,950 more" in page  # flaky tests capped
-    assert elapsed < 20  # generous: speed is measured in benchmarks/, not asserted
     small = render_summary([view], budget=60_000)
     assert len(small.encode()) <= 60_000
     assert small.count("<details>") == small.count("</details>")
