@@ -4,7 +4,8 @@ Inert unless one of its options is given. The shard is planned with the same
 job, store, config and node ids as ``maestro-ci shard --collect``, so the CLI
 and the plugin give identical groups. With ``--shard-plan FILE`` the shard runs
 its part of a plan made once for the whole run (``maestro-ci shard --format
-json``) and reads nothing else. An empty shard runs nothing and exits 0.
+json``), reads nothing else, and does not collect the test files the plan gives
+only to other shards. An empty shard runs nothing and exits 0.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def _planned_shard(config: Any, plan_file: str, shard: str) -> PlannedShard:
             f"--shard {k}/{n}: the plan in {plan_file} has {assignment.total} shards; "
             f"pass --shard K/{assignment.total}, or plan again with --shards {n}"
         )
-    return PlannedShard(k, n, assignment)
+    return PlannedShard(k, n, assignment, Path(str(config.rootpath)))
 
 
 def configure(config: Any) -> None:
@@ -210,11 +211,31 @@ class ShardSelector(_Selection):
 
 
 class PlannedShard(_Selection):
-    """Run shard K of a plan made once for the run; unplanned tests go where their id hashes."""
+    """Run shard K of a plan made once for the run, collecting only the files it needs.
 
-    def __init__(self, k: int, n: int, assignment: Any) -> None:
-        self.k, self.n, self.assignment = k, n, assignment
+    A file the plan gives only to other shards is not collected (not imported,
+    its tests not built): every test in it, planned or not, runs elsewhere (see
+    ``PlanAssignment.shard_for``). Files the plan does not know are collected by
+    every shard, and their tests spread by node id.
+    """
+
+    def __init__(self, k: int, n: int, assignment: Any, root: Path) -> None:
+        self.k, self.n, self.assignment, self.root = k, n, assignment, root
         self.predicted, self.digest = assignment.predicted[k - 1], assignment.digest
+        self.mine: frozenset[str] = assignment.files_of(k)
+        self.not_collected = 0
+
+    def pytest_ignore_collect(self, collection_path: Path, config: Any) -> bool | None:
+        if collection_path.name in ("conftest.py", "__init__.py"):
+            return None
+        try:
+            rel = collection_path.relative_to(self.root).as_posix()
+        except ValueError:  # outside the root: node ids cannot name it
+            return None
+        if rel in self.mine or rel not in self.assignment.first_shard_of_file:
+            return None
+        self.not_collected += 1
+        return True
 
     def keep(self, config: Any, items: list[Any]) -> list[Any]:
         keep, unplanned = [], 0
@@ -223,10 +244,12 @@ class PlannedShard(_Selection):
             unplanned += not planned
             if index == self.k:
                 keep.append(item)
+        notes = []
+        if self.not_collected:
+            notes.append(f"{self.not_collected} files of other shards not collected")
         if unplanned:
-            self.extra = (
-                f"; {unplanned} collected tests are not in the plan: spread over the shards by node id"
-            )
+            notes.append(f"{unplanned} collected tests are not in the plan: each runs on one shard")
+        self.extra = "".join(f"; {note}" for note in notes)
         return keep
 
 

@@ -8,8 +8,10 @@ on (the shard count, each shard's node ids) and the plan's digest, which is
 computed here for both the planner and the readers.
 
 A test the plan does not name (added after planning, or a parametrize id that
-differs between processes) still runs exactly once across the shards: it goes
-to the shard its stable node id hashes to.
+differs between processes) still runs exactly once across the shards. In a file
+the plan knows, it goes to the lowest-numbered shard that holds that file, so a
+shard never has to collect another shard's files; in a file the plan does not
+know, it goes to the shard its stable node id hashes to.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ def digest_of(data: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def file_of(nodeid: str) -> str:
+    """The file part of a node id (``tests/test_x.py`` of ``tests/test_x.py::TestY::test_z``)."""
+    return nodeid.split("::", 1)[0]
+
+
 def hashed_shard(nodeid: str, total: int) -> int:
     """The shard (1-based) for a test the plan does not name: the same on every runner."""
     stable = stabilise(nodeid)[0]
@@ -69,6 +76,20 @@ class PlanAssignment:
             stable.setdefault(stabilise(nodeid)[0], index)
         return stable
 
+    @cached_property
+    def first_shard_of_file(self) -> dict[str, int]:
+        """Each planned file and the lowest-numbered shard that runs a test of it."""
+        first: dict[str, int] = {}
+        for nodeid, index in self.shard_of.items():
+            path = file_of(nodeid)
+            if index < first.get(path, self.total + 1):
+                first[path] = index
+        return first
+
+    def files_of(self, index: int) -> frozenset[str]:
+        """The files shard ``index`` runs planned tests of."""
+        return frozenset(file_of(nodeid) for nodeid, k in self.shard_of.items() if k == index)
+
     def shard_for(self, nodeid: str) -> tuple[int, bool]:
         """The shard that runs ``nodeid`` and whether the plan named it."""
         found = self.shard_of.get(nodeid)
@@ -76,6 +97,9 @@ class PlanAssignment:
             found = self.stable_shard_of.get(stabilise(nodeid)[0])
         if found is not None:
             return found, True
+        first = self.first_shard_of_file.get(file_of(nodeid))
+        if first is not None:
+            return first, False
         return hashed_shard(nodeid, self.total), False
 
 

@@ -206,3 +206,31 @@ def test_pack_without_fixture_groups_is_plain_lpt(costs: list[int], n: int) -> N
     assert [[u.key for u in m] for m in packed.members] == [
         [u.key for u, s in zip(units, where, strict=True) if s == shard] for shard in range(n)
     ]
+
+
+_NODEIDS = st.builds(
+    lambda folder, name, test: f"{folder}/test_{name}.py::test_{test}",
+    st.sampled_from(["tests", "tests/sub", "other"]),
+    st.sampled_from("abcdef"),
+    st.sampled_from(["x", "y", "z", "w[1]", "w[2]"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_NODEIDS, unique=True, max_size=20), st.lists(_NODEIDS, max_size=20), st.integers(1, 5))
+def test_every_test_runs_on_a_shard_that_collects_its_file(
+    planned: list[str], collected: list[str], total: int
+) -> None:
+    """Shard K skips the files the plan gives only to other shards; no test may be lost by that."""
+    from maestro_ci.sources.plan_file import PlanAssignment, file_of
+
+    shard_of = {nodeid: position % total + 1 for position, nodeid in enumerate(planned)}
+    found = PlanAssignment(total, "", (0.0,) * total, shard_of)
+    for nodeid in [*planned, *collected]:
+        index, named = found.shard_for(nodeid)
+        assert named == (nodeid in shard_of)
+        path = file_of(nodeid)
+        # shard `index` collects the file: it holds a planned test of it, or the plan does not know it
+        assert path in found.files_of(index) or path not in found.first_shard_of_file
+        if named:
+            assert index == shard_of[nodeid]

@@ -43,12 +43,25 @@ def project(tmp_path: Path) -> Path:
 class _Grab:
     ids: list[str] | None = None
 
+    def __init__(self) -> None:
+        self.files: set[str] = set()  # test files pytest collected (imported)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.nodeid.endswith(".py"):
+            self.files.add(report.nodeid)
+
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.ids = sorted(item.nodeid for item in session.items)
 
 
 def _inline(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, list[str] | None]:
     """pytest in this process (fast): exit code and the node ids left after collection."""
+    code, grab = _run_inline(root, monkeypatch, *args)
+    return code, grab.ids
+
+
+def _run_inline(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, _Grab]:
+    """pytest in this process: exit code, node ids left after collection, files collected."""
     monkeypatch.chdir(root)
     grab = _Grab()
     code = pytest.main(
@@ -68,7 +81,7 @@ def _inline(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[in
         ],
         plugins=[grab],
     )
-    return int(code), grab.ids
+    return int(code), grab
 
 
 def test_plugin_and_cli_give_identical_groups(project: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -328,15 +341,33 @@ def test_tests_missing_from_the_plan_still_run_exactly_once(
 ) -> None:
     (project / "tests.txt").write_text("tests/test_a.py::test_a0\ntests/test_b.py::TestB::test_b1\n")
     plan = _plan_file(project, cli, 3, "--tests", "tests.txt")
+    holder = {shard["tests"][0].split("::")[0]: shard["index"] for shard in plan["shards"] if shard["tests"]}
+    assert sorted(holder) == ["tests/test_a.py", "tests/test_b.py"] and len(set(holder.values())) == 2
+    (project / "tests/test_e.py").write_text("".join(f"def test_e{i}():\n    pass\n\n" for i in range(12)))
     seen: list[str] = []
     for k in (1, 2, 3):
-        code, ids = _inline(project, monkeypatch, f"--shard={k}", "--shard-plan", "plan.json")
-        assert code == 0 and ids is not None
-        seen += ids
+        code, grab = _run_inline(project, monkeypatch, f"--shard={k}", "--shard-plan", "plan.json")
+        assert code == 0 and grab.ids is not None
+        seen += grab.ids
+        out = capsys.readouterr().out
+        # A planned file is collected only by the shard that holds it, and runs there whole.
+        others = {path for path, index in holder.items() if index != k}
+        assert not grab.files & others
+        assert f"{len(others)} files of other shards not collected" in out
+        for path, index in holder.items():
+            ran = [nodeid for nodeid in grab.ids if nodeid.startswith(path)]
+            assert (index == k) == bool(ran)
         for planned in plan["shards"][k - 1]["tests"]:
-            assert planned in ids
-        assert "10 collected tests are not in the plan" in capsys.readouterr().out
-    assert sorted(seen) == sorted(set(seen)) and len(seen) == 12
+            assert planned in grab.ids
+        # A file the plan does not know is collected everywhere and spread by node id.
+        assert "tests/test_e.py" in grab.files
+        # test_c, test_d and test_e everywhere; the unnamed tests of test_a (3) and test_b (2) on their holder.
+        unplanned = 2 + 3 + 12 + 3 * (holder["tests/test_a.py"] == k) + 2 * (holder["tests/test_b.py"] == k)
+        assert f"{unplanned} collected tests are not in the plan" in out
+    assert sorted(seen) == sorted(set(seen)) and len(seen) == 24
+    assert {nodeid for nodeid in seen if nodeid.startswith("tests/test_a.py")} == {
+        f"tests/test_a.py::test_a{i}" for i in range(4)
+    }
 
 
 @pytest.mark.parametrize(
