@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -113,32 +114,45 @@ def configure(config: Any) -> None:
     record = config.getoption("maestro_store_durations", False)
     if not shard and not record and not plan_file:
         return
-    if hasattr(config, "workerinput"):  # pytest-xdist worker: the controller does the work
-        return
     import pytest
 
     from maestro_ci.errors import MaestroError
 
+    # pytest-xdist: every worker collects, so every worker selects the shard (all alike, as
+    # xdist requires); the controller records, and learns from the workers whether it is empty.
+    worker = hasattr(config, "workerinput")
+    record = record and not worker
     if plan_file and not shard:
         raise pytest.UsageError("--shard-plan FILE needs --shard K: which shard of the plan to run")
     inline = bool(shard) and not plan_file  # plan here, from the store
     k, n = parse_shard(shard) if inline else (0, 0)
+    selection: _Selection | None = None
     try:
         if plan_file:
-            config.pluginmanager.register(_planned_shard(config, plan_file, shard), "maestro-ci-shard")
+            selection = _planned_shard(config, plan_file, shard)
         if inline or record:
             from maestro_ci.sources.timing_store import load_store
 
             settings = _settings(config)
             store = load_store(_store_path(config, settings))
             if inline:
-                selector = ShardSelector(config, settings, k, n, store)
-                config.pluginmanager.register(selector, "maestro-ci-shard")
+                selection = ShardSelector(config, settings, k, n, store)
             if record:
                 recorder = DurationRecorder(config, settings, store)
                 config.pluginmanager.register(recorder, "maestro-ci-durations")
     except MaestroError as exc:
         raise pytest.UsageError(f"maestro-ci: {exc.diagnostics()}") from None
+    if selection is not None:
+        config.pluginmanager.register(selection, "maestro-ci-shard")
+        if not worker and _xdist_distributes(config):  # xdist controller: the workers collect
+            config.pluginmanager.register(_XdistController(selection), "maestro-ci-shard-xdist")
+
+
+def _xdist_distributes(config: Any) -> bool:
+    """Whether pytest-xdist will run this session on workers (its own test, before it registers)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return False
+    return str(config.getoption("dist", "no")) != "no" and not config.getoption("collectonly", False)
 
 
 def _process_age() -> float | None:
@@ -184,6 +198,32 @@ class _Selection:
     def pytest_sessionfinish(self, session: Any, exitstatus: int) -> None:
         if self.empty and int(exitstatus) == 5:  # no tests collected: an empty shard succeeds
             session.exitstatus = 0
+
+
+class _XdistController:
+    """The pytest-xdist controller's part: report the shard and let an empty one exit 0.
+
+    The controller does not collect; each worker selects the shard and reports the
+    node ids it kept (``pytest_xdist_node_collection_finished``).
+    """
+
+    def __init__(self, selection: _Selection) -> None:
+        self.selection = selection
+        self.reported = False
+
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
+        selection = self.selection
+        selection.empty = not ids
+        if self.reported:
+            return
+        self.reported = True
+        reporter = node.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            planned = f", predicted {selection.predicted:.1f}s, plan {selection.digest[:12]}"
+            reporter.write_line(
+                f"maestro-ci: shard {selection.k}/{selection.n}: {len(ids)} tests, selected by "
+                f"every xdist worker{planned if selection.digest else ''}"
+            )
 
 
 class ShardSelector(_Selection):

@@ -120,6 +120,7 @@ def synthetic_fixture_heavy() -> Path:
 
 def pytest_run(suite: Suite, *extra: str) -> float:
     argv = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:cov"]
+    argv += ["-p", "no:xdist"]  # one process per shard, as the runners of the comparison are
     argv += [
         "--rootdir",
         str(suite.folder),

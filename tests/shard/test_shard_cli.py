@@ -405,3 +405,44 @@ def test_an_edited_plan_is_refused_by_the_plugin_and_the_cli(
     assert "does not match its digest" in capsys.readouterr().err
     reused = cli("shard", "--plan", "plan.json", "--no-record", cwd=project)
     assert reused.code == 2 and "does not match its digest" in reused.err
+
+
+def _xdist_run(root: Path, *args: str) -> tuple[int, list[str], str]:
+    """pytest -n 2 in a subprocess (xdist needs its own process): exit code, tests run, output."""
+    import re
+    import subprocess
+
+    argv = [sys.executable, "-m", "pytest", "-v", "-n", "2", "-p", "no:randomly", "-p", "no:cov"]
+    argv += ["-c", str(root / "pytest.ini"), "--rootdir", str(root), *args, "tests"]
+    done = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=120, check=False)
+    ran = sorted(set(re.findall(r"\] PASSED (\S+)", done.stdout)))
+    return done.returncode, ran, done.stdout + done.stderr
+
+
+def test_shards_under_xdist_run_their_part_once(project: Path, cli) -> None:
+    """With pytest-xdist every worker selects the shard; before, each shard ran the whole suite."""
+    plan = _plan_file(project, cli, 3, "--collect", "--by", "file")
+    seen: list[str] = []
+    for shard in plan["shards"]:
+        code, ran, out = _xdist_run(project, f"--shard={shard['index']}", "--shard-plan=plan.json")
+        assert code == 0, out
+        assert ran == sorted(shard["tests"]), out
+        assert (
+            f"maestro-ci: shard {shard['index']}/3: {len(ran)} tests, selected by every xdist worker" in out
+        )
+        seen += ran
+    assert len(seen) == 12 == len(set(seen))
+    # planning inside the workers gives the same groups as the CLI
+    code, ran, out = _xdist_run(project, "--shard=2/3")
+    assert code == 0 and ran == sorted(plan["shards"][1]["tests"]), out
+
+
+def test_empty_shard_and_recording_under_xdist(project: Path, cli) -> None:
+    code, ran, out = _xdist_run(project, "--shard=20/20")  # more shards than units: this one is empty
+    assert code == 0 and ran == [], out
+    before = json.loads((project / ".maestro/timings.json").read_text())
+    code, ran, out = _xdist_run(project, "--maestro-store-durations")
+    assert code == 0 and len(ran) == 12, out
+    after = json.loads((project / ".maestro/timings.json").read_text())
+    assert len(after["tests"]) == 12 > len(before["tests"])
+    assert after["tests"]["tests/test_c.py::test_c0"]["runs"] == 1  # recorded once, by the controller
