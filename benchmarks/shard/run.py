@@ -443,8 +443,9 @@ Realised: slowest shard wall time / ideal (serial wall time / N), each shard its
 median of {args.reps} repetitions with (min–max). Lower is better; 1.00 is the ideal. Ours runs two
 ways: "--shard-plan" is the CI layout of docs/shard.md, a planning step (`maestro-ci shard --by test
 --tests LIST --format json`, its wall time in the "plan step" column, paid once per run, not per
-shard) and shards that run `pytest --shard K/N --shard-plan plan.json`; "maestro-ci" plans inside
-every shard (`pytest --shard K/N --shard-by test`). pytest-split: `--splits N --group K
+shard) and shards that run `pytest --shard K/N --shard-plan plan.json`, each collecting only the
+test files the plan gives it; "maestro-ci" plans inside every shard (`pytest --shard K/N
+--shard-by test`), after collecting the whole suite, as pytest-split's shards do. pytest-split: `--splits N --group K
 --splitting-algorithm A`. The shards of the four ways are interleaved (shard k of each way, in
 an order that rotates, before any shard k+1), so a slow spell on the machine hits them alike.
 
