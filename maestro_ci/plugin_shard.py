@@ -104,7 +104,33 @@ def _planned_shard(config: Any, plan_file: str, shard: str) -> PlannedShard:
             f"--shard {k}/{n}: the plan in {plan_file} has {assignment.total} shards; "
             f"pass --shard K/{assignment.total}, or plan again with --shards {n}"
         )
-    return PlannedShard(k, n, assignment, Path(str(config.rootpath)))
+    root = Path(str(config.rootpath))
+    _check_root(config, root, assignment, plan_file)
+    return PlannedShard(k, n, assignment, root)
+
+
+def _check_root(config: Any, root: Path, assignment: Any, plan_file: str) -> None:
+    """Refuse a rootdir under which none of the plan's test files exist.
+
+    Node ids are relative to pytest's rootdir. pytest also counts an option's value given as a
+    separate argument (``--shard-plan ../plan.json``) as a path when it picks the rootdir, so
+    a plan kept outside the project can move the rootdir; no planned test would then match
+    and the shard would run whatever its node ids hash to, not the plan.
+    """
+    import pytest
+
+    files = sorted(assignment.first_shard_of_file)
+    if not files or any((root / name).exists() for name in files):
+        return
+    started = Path(config.invocation_params.dir)
+    where = next((d for d in (started, *started.parents) if (d / files[0]).exists()), None)
+    found = f"they are under {where}" if where else "they are not under the folder pytest started in"
+    raise pytest.UsageError(
+        f"--shard-plan {plan_file}: none of the plan's test files (e.g. {files[0]}) is under "
+        f"pytest's rootdir {root}; {found}. Write the option as --shard-plan={plan_file} "
+        "(pytest takes a separate option value that names a file into its rootdir choice), "
+        "or pass --rootdir, or plan again from this rootdir"
+    )
 
 
 def configure(config: Any) -> None:

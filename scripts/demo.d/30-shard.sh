@@ -31,10 +31,10 @@ echo "demo: plan 4 shards from the store"
 "$MAESTRO" shard -C "$SAMPLE" --shards 4 --collect --no-record --format json --output "$SHARD_DIR/plan.json"
 "$MAESTRO" shard -C "$SAMPLE" --plan "$SHARD_DIR/plan.json" --no-record
 
-echo "demo: run the 4 shards as parallel pytest processes (pytest --shard K --shard-plan plan.json)"
+echo "demo: run the 4 shards as parallel pytest processes (pytest --shard K --shard-plan=plan.json)"
 pids=()
 for k in 1 2 3 4; do
-  (cd "$SAMPLE" && "$PY" -m pytest -q -p no:cacheprovider --shard "$k" --shard-plan "$SHARD_DIR/plan.json" \
+  (cd "$SAMPLE" && "$PY" -m pytest -q -p no:cacheprovider --shard "$k" --shard-plan="$SHARD_DIR/plan.json" \
     --junitxml="$SHARD_DIR/shard-$k.xml" >"$SHARD_DIR/shard-$k.log" 2>&1) &
   pids+=("$!")
 done

@@ -446,3 +446,30 @@ def test_empty_shard_and_recording_under_xdist(project: Path, cli) -> None:
     after = json.loads((project / ".maestro/timings.json").read_text())
     assert len(after["tests"]) == 12 > len(before["tests"])
     assert after["tests"]["tests/test_c.py::test_c0"]["runs"] == 1  # recorded once, by the controller
+
+
+def test_a_plan_outside_the_project_names_the_rootdir_trap(project: Path, cli, tmp_path: Path) -> None:
+    """``--shard-plan ../plan.json`` as two arguments moves pytest's rootdir; say so, never run a wrong shard."""
+    import subprocess
+
+    _plan_file(project, cli, 2, "--collect")
+    elsewhere = tmp_path / "artifacts"
+    elsewhere.mkdir()
+    plan = elsewhere / "plan.json"
+    (project / "plan.json").replace(plan)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", *args]
+        return subprocess.run(argv, cwd=project, capture_output=True, text=True, timeout=120, check=False)
+
+    split = run("--shard", "1", "--shard-plan", str(plan))
+    assert split.returncode == 4, split.stdout + split.stderr
+    message = split.stdout + split.stderr
+    assert (
+        f"none of the plan's test files (e.g. tests/test_a.py) is under pytest's rootdir {tmp_path}"
+        in message
+    )
+    assert f"they are under {project}" in message and f"--shard-plan={plan}" in message
+    joined = run("--shard", "1", f"--shard-plan={plan}")
+    assert joined.returncode == 0, joined.stdout + joined.stderr
+    assert "maestro-ci: shard 1/2" in joined.stdout and "not in the plan" not in joined.stdout
