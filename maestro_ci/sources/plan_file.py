@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from maestro_ci.errors import InputError
-from maestro_ci.sources.nodeids import stabilise
+from maestro_ci.sources.nodeids import module_of, stabilise
 from maestro_ci.sources.store import read_json, refuse_newer
 
 PLAN_SCHEMA_VERSION = 1
@@ -46,11 +46,6 @@ def digest_of(data: dict[str, Any]) -> str:
     ]
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def file_of(nodeid: str) -> str:
-    """The file part of a node id (``tests/test_x.py`` of ``tests/test_x.py::TestY::test_z``)."""
-    return nodeid.split("::", 1)[0]
 
 
 def hashed_shard(nodeid: str, total: int) -> int:
@@ -81,14 +76,14 @@ class PlanAssignment:
         """Each planned file and the lowest-numbered shard that runs a test of it."""
         first: dict[str, int] = {}
         for nodeid, index in self.shard_of.items():
-            path = file_of(nodeid)
+            path = module_of(nodeid)
             if index < first.get(path, self.total + 1):
                 first[path] = index
         return first
 
     def files_of(self, index: int) -> frozenset[str]:
         """The files shard ``index`` runs planned tests of."""
-        return frozenset(file_of(nodeid) for nodeid, k in self.shard_of.items() if k == index)
+        return frozenset(module_of(nodeid) for nodeid, k in self.shard_of.items() if k == index)
 
     def shard_for(self, nodeid: str) -> tuple[int, bool]:
         """The shard that runs ``nodeid`` and whether the plan named it."""
@@ -97,7 +92,7 @@ class PlanAssignment:
             found = self.stable_shard_of.get(stabilise(nodeid)[0])
         if found is not None:
             return found, True
-        first = self.first_shard_of_file.get(file_of(nodeid))
+        first = self.first_shard_of_file.get(module_of(nodeid))
         if first is not None:
             return first, False
         return hashed_shard(nodeid, self.total), False

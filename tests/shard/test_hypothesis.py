@@ -222,14 +222,15 @@ def test_every_test_runs_on_a_shard_that_collects_its_file(
     planned: list[str], collected: list[str], total: int
 ) -> None:
     """Shard K skips the files the plan gives only to other shards; no test may be lost by that."""
-    from maestro_ci.sources.plan_file import PlanAssignment, file_of
+    from maestro_ci.sources.nodeids import module_of
+    from maestro_ci.sources.plan_file import PlanAssignment
 
     shard_of = {nodeid: position % total + 1 for position, nodeid in enumerate(planned)}
     found = PlanAssignment(total, "", (0.0,) * total, shard_of)
     for nodeid in [*planned, *collected]:
         index, named = found.shard_for(nodeid)
         assert named == (nodeid in shard_of)
-        path = file_of(nodeid)
+        path = module_of(nodeid)
         # shard `index` collects the file: it holds a planned test of it, or the plan does not know it
         assert path in found.files_of(index) or path not in found.first_shard_of_file
         if named:
