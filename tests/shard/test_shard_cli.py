@@ -473,3 +473,36 @@ def test_a_plan_outside_the_project_names_the_rootdir_trap(project: Path, cli, t
     joined = run("--shard", "1", f"--shard-plan={plan}")
     assert joined.returncode == 0, joined.stdout + joined.stderr
     assert "maestro-ci: shard 1/2" in joined.stdout and "not in the plan" not in joined.stdout
+
+
+def test_planned_shards_with_doctest_modules_and_packages(tmp_path: Path, cli, monkeypatch) -> None:
+    """Doctests in a package's ``__init__.py`` and in modules: each runs once, on its planned shard."""
+    root = tmp_path / "dt"
+    files = {
+        "pytest.ini": "[pytest]\naddopts = --doctest-modules -p no:cacheprovider -p no:randomly\n",
+        "pkg/__init__.py": 'def top():\n    """\n    >>> top()\n    1\n    """\n    return 1\n',
+        "pkg/mod.py": 'def f(x):\n    """\n    >>> f(2)\n    4\n    """\n    return x * 2\n',
+        **{f"tests/test_{i}.py": "def test_a():\n    pass\n\ndef test_b():\n    pass\n" for i in range(3)},
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    made = cli("shard", "--shards", "3", "--collect", "--format", "json", "--no-record", cwd=root)
+    assert made.code == 0, made.err
+    (root / "plan.json").write_text(made.out)
+    plan = json.loads(made.out)["details"]["plan"]
+    assert {"pkg/__init__.py::pkg.top", "pkg/mod.py::pkg.mod.f"} <= {
+        t for s in plan["shards"] for t in s["tests"]
+    }
+    seen: list[str] = []
+    for shard in plan["shards"]:
+        monkeypatch.chdir(root)
+        grab = _Grab()
+        code = pytest.main([f"--shard={shard['index']}", "--shard-plan=plan.json", "-q"], plugins=[grab])
+        assert int(code) == 0 and grab.ids == sorted(shard["tests"])
+        seen += grab.ids
+        monkeypatch.undo()
+        for name, module in list(sys.modules.items()):  # the next shard imports the project afresh
+            if str(getattr(module, "__file__", None) or "").startswith(str(root)):
+                del sys.modules[name]
+    assert len(seen) == 8 == len(set(seen))
