@@ -57,6 +57,8 @@ def may_run_repository_code(
     if not argv:
         return True  # nothing we can reason about
     program = _text(executable) if executable is not None else argv[0]
+    if "\0" in program:
+        return True  # no such path can exist (Popen refuses it): nothing we can reason about
     base = Path(_text(cwd)) if cwd else Path.cwd()
     resolved = _resolve(program, env, base)
     name = Path(program).name.lower()
