@@ -11,8 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from maestro_ci.cli import main
+
+# CI (.ci/run) runs the property tests with a fixed seed per test, so a run of main is
+# reproducible; a developer's `make test` draws new examples each time and keeps exploring.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ISOLATED_PREFIXES = (
     "GITHUB_",
