@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 
 def addoption(group: Any, parser: Any) -> None:
@@ -58,8 +60,6 @@ def _pytest_split_installed() -> bool:
 
 
 def parse_shard(text: str) -> tuple[int, int]:
-    import pytest
-
     try:
         k, n = (int(part) for part in text.split("/"))
     except ValueError:
@@ -91,8 +91,6 @@ def _given_path(config: Any, given: str) -> Path:
 
 def _planned_shard(config: Any, plan_file: str, shard: str) -> PlannedShard:
     """``--shard K/N`` (or just ``--shard K``: N is the plan's) of the plan in ``plan_file``."""
-    import pytest
-
     from maestro_ci.sources.plan_file import read_assignment
 
     if config.getoption("shard_by"):
@@ -106,7 +104,7 @@ def _planned_shard(config: Any, plan_file: str, shard: str) -> PlannedShard:
         )
     root = Path(str(config.rootpath))
     _check_root(config, root, assignment, plan_file)
-    return PlannedShard(k, n, assignment, root)
+    return PlannedShard(k, n, assignment, root, config)
 
 
 def _check_root(config: Any, root: Path, assignment: Any, plan_file: str) -> None:
@@ -117,7 +115,6 @@ def _check_root(config: Any, root: Path, assignment: Any, plan_file: str) -> Non
     a plan kept outside the project can move the rootdir; no planned test would then match
     and the shard would run whatever its node ids hash to, not the plan.
     """
-    import pytest
 
     files = sorted(assignment.first_shard_of_file)
     if not files or any((root / name).exists() for name in files):
@@ -140,7 +137,6 @@ def configure(config: Any) -> None:
     record = config.getoption("maestro_store_durations", False)
     if not shard and not record and not plan_file:
         return
-    import pytest
 
     from maestro_ci.errors import MaestroError
 
@@ -271,9 +267,20 @@ class ShardSelector(_Selection):
             cfg.default_test_seconds,
             cfg.fixed_cost_seconds,
         )
-        self.predicted, self.digest = planned.shard(self.k).predicted, planned.digest
-        chosen = set(planned.shard(self.k).tests)
+        shard = planned.shard(self.k)
+        self.predicted, self.digest = shard.predicted, planned.digest
+        if shard.tests:  # the plan charges a shard its own files; this one collected every file
+            self.predicted = round(self.predicted + self._collected_elsewhere(items, shard.tests), 6)
+        chosen = set(shard.tests)
         return [item for item in items if item.nodeid in chosen]
+
+    def _collected_elsewhere(self, items: list[Any], mine: list[str]) -> float:
+        from maestro_ci.sources.nodeids import module_of
+
+        own = {module_of(t) for t in mine}
+        every = {module_of(item.nodeid) for item in items}
+        groups = self.store.groups
+        return float(sum(groups[m].collect for m in sorted(every - own) if m in groups))
 
 
 class PlannedShard(_Selection):
@@ -282,26 +289,43 @@ class PlannedShard(_Selection):
     A file the plan gives only to other shards is not collected (not imported,
     its tests not built): every test in it, planned or not, runs elsewhere (see
     ``PlanAssignment.shard_for``). Files the plan does not know are collected by
-    every shard, and their tests spread by node id.
+    every shard, and their tests spread by node id. pytest does not ask
+    ``pytest_ignore_collect`` about a file named on the command line; such a file
+    of other shards becomes a module with nothing in it, unless the command line
+    names tests inside it (``FILE::test``), which pytest must then find.
     """
 
-    def __init__(self, k: int, n: int, assignment: Any, root: Path) -> None:
+    def __init__(self, k: int, n: int, assignment: Any, root: Path, config: Any) -> None:
         self.k, self.n, self.assignment, self.root = k, n, assignment, root
         self.predicted, self.digest = assignment.predicted[k - 1], assignment.digest
         self.mine: frozenset[str] = assignment.files_of(k)
-        self.not_collected = 0
+        self.not_collected: set[Path] = set()
+        here = Path(config.invocation_params.dir)
+        self.named_inside = {(here / arg.split("::", 1)[0]).resolve() for arg in config.args if "::" in arg}
+
+    def _elsewhere(self, path: Path) -> bool:
+        """A test file the plan gives only to other shards."""
+        if path.name in ("conftest.py", "__init__.py"):
+            return False
+        try:
+            rel = path.relative_to(self.root).as_posix()
+        except ValueError:  # outside the root: node ids cannot name it
+            return False
+        return rel not in self.mine and rel in self.assignment.first_shard_of_file
 
     def pytest_ignore_collect(self, collection_path: Path, config: Any) -> bool | None:
-        if collection_path.name in ("conftest.py", "__init__.py"):
+        if not self._elsewhere(collection_path):
             return None
-        try:
-            rel = collection_path.relative_to(self.root).as_posix()
-        except ValueError:  # outside the root: node ids cannot name it
-            return None
-        if rel in self.mine or rel not in self.assignment.first_shard_of_file:
-            return None
-        self.not_collected += 1
+        self.not_collected.add(collection_path)
         return True
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pycollect_makemodule(self, module_path: Path, parent: Any) -> Any:
+        # reached for files pytest_ignore_collect was not asked about: those named on the command line
+        if not self._elsewhere(module_path) or module_path.resolve() in self.named_inside:
+            return None
+        self.not_collected.add(module_path)
+        return _ModuleElsewhere.from_parent(parent, path=module_path)
 
     def keep(self, config: Any, items: list[Any]) -> list[Any]:
         keep, unplanned = [], 0
@@ -312,19 +336,53 @@ class PlannedShard(_Selection):
                 keep.append(item)
         notes = []
         if self.not_collected:
-            notes.append(f"{self.not_collected} files of other shards not collected")
+            notes.append(f"{len(self.not_collected)} files of other shards not collected")
         if unplanned:
             notes.append(f"{unplanned} collected tests are not in the plan: each runs on one shard")
         self.extra = "".join(f"; {note}" for note in notes)
         return keep
 
 
+class _ModuleElsewhere(pytest.Module):
+    """A test file named on the command line whose tests all run on other shards: not imported."""
+
+    def collect(self) -> list[Any]:
+        return []
+
+
 class DurationRecorder:
+    """Record test durations, fixture setup, per-module collection and the fixed cost of this run.
+
+    Collection is timed per collector (exclusive of any collector made inside it) and put on
+    the module the collector belongs to: a ``Module`` and its ``Class`` collectors are the
+    import of the file and the building of its tests. Directory and package collectors stay
+    in the fixed cost, which is what the process spends outside tests and module collection.
+    """
+
     def __init__(self, config: Any, settings: Any, store: Any) -> None:
         self.config, self.settings, self.store = config, settings, store
         self.started = time.perf_counter()
         self.collected: float | None = None
         self.phases: dict[str, dict[str, Any]] = {}
+        self.collect: dict[str, float] = {}
+        self._nested: list[float] = []  # time spent in collectors inside the open ones
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_make_collect_report(self, collector: Any) -> Iterator[None]:
+        start = time.perf_counter()
+        self._nested.append(0.0)
+        try:
+            yield
+        finally:
+            took = time.perf_counter() - start
+            own = took - self._nested.pop()
+            if self._nested:
+                self._nested[-1] += took
+            if isinstance(collector, (pytest.File, pytest.Class)):
+                from maestro_ci.sources.nodeids import module_of
+
+                module = module_of(collector.nodeid)
+                self.collect[module] = self.collect.get(module, 0.0) + own
 
     def pytest_collection_finish(self, session: Any) -> None:
         self.collected = time.perf_counter() - self.started
@@ -342,7 +400,7 @@ class DurationRecorder:
     def pytest_sessionfinish(self, session: Any, exitstatus: int) -> None:
         from maestro_ci.jobs.timings import Limits, ingest
         from maestro_ci.sources.junit import Case, Report
-        from maestro_ci.sources.nodeids import stabilise
+        from maestro_ci.sources.nodeids import module_of, stabilise
         from maestro_ci.sources.timing_store import save_store
 
         if not self.phases:
@@ -355,7 +413,10 @@ class DurationRecorder:
             report.cases.append(case)
         tests = sum(entry["time"] for entry in self.phases.values())
         wall = _process_age() or (time.perf_counter() - self.started)
-        report.overhead.append(round(max(self.collected or 0.0, wall - tests), 6))
+        modules = {module_of(nodeid) for nodeid in self.phases}
+        report.collect = {m: round(t, 6) for m, t in sorted(self.collect.items()) if m in modules}
+        outside = max(self.collected or 0.0, wall - tests) - sum(report.collect.values())
+        report.overhead.append(round(max(0.0, outside), 6))
         cfg = self.settings.config.timings
         path = _store_path(self.config, self.settings)
         store = self.store

@@ -4,7 +4,12 @@ Per test node id the store keeps the last k samples (batch, outcome, time), the
 run/pass/fail/skip/flaky counts, the robust duration estimate (median of the
 timed samples) with its spread (median absolute deviation), flaky evidence and
 when it was last seen. Per module/class it keeps the setup cost of its
-fixtures; per store the fixed cost every shard pays (start-up and collection).
+fixtures, and per module what collecting it costs (importing it and building
+its tests); per store the fixed cost every shard pays (start-up, and any
+collection the recorder could not put on a module).
+
+Schema 2 added the collection cost (``groups[*].collect``); a schema-1 store
+reads as one whose modules have no collection cost measured yet.
 Other tools read ``tests[nodeid].runs`` and ``tests[nodeid].failed``: keep them.
 """
 
@@ -15,7 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-STORE_SCHEMA_VERSION = 1
+STORE_SCHEMA_VERSION = 2
 
 
 class _Model(BaseModel):
@@ -62,10 +67,17 @@ class TestTiming(_Model):
 
 
 class GroupTiming(_Model):
-    """Setup cost of a module's or class's fixtures, paid once per shard that runs part of it."""
+    """What a module or class costs beyond its tests, paid once per shard that runs part of it."""
 
-    setup: float = Field(default=0.0, ge=0)
-    samples: list[float] = Field(default_factory=list)
+    setup: float = Field(default=0.0, ge=0, description="Setup of its module/class fixtures (s).")
+    samples: list[float] = Field(default_factory=list, description="Recent setup samples (s).")
+    collect: float = Field(
+        default=0.0,
+        ge=0,
+        description="Modules: time to collect it (import and build its tests), median of the "
+        "recent samples (s). Recorded by the pytest plugin; JUnit does not report it.",
+    )
+    collect_samples: list[float] = Field(default_factory=list, description="Recent collection samples (s).")
     last_seen: int = Field(default=0, ge=0)
 
 
@@ -76,7 +88,9 @@ class TimingStore(_Model):
     runs: int = Field(default=0, ge=0, description="Runs (batches) ingested so far.")
     batches: list[str] = Field(default_factory=list, description="Recent batch ids (bounded).")
     overhead: list[float] = Field(
-        default_factory=list, description="Recent per-process fixed costs: start-up and collection (s)."
+        default_factory=list,
+        description="Recent per-process fixed costs (s): start-up, and collection not "
+        "measured per module (all of it for JUnit reports).",
     )
     tests: dict[str, TestTiming] = Field(default_factory=dict)
     groups: dict[str, GroupTiming] = Field(default_factory=dict)

@@ -17,8 +17,8 @@ benchmarks/_work/shard/, never committed):
 
 For each suite one recorded run feeds both tools (our plugin's --maestro-store-durations and
 pytest-split's --store-durations in the same pytest process). Planned: every plan is costed with the
-same model (test medians + fixture setup per shard + per-shard fixed cost) against the same lower
-bound. Realised: every shard runs as its own pytest process, one after the other (as separate CI
+same model (test medians + fixture setup per shard + module collection per shard that collects it +
+per-shard fixed cost) against the same lower bound. Realised: every shard runs as its own pytest process, one after the other (as separate CI
 runners would, without competing for this machine's cores); the slowest shard's wall time is
 compared with the ideal, serial wall time / N. Ours runs twice: shards reading one plan file made
 by a planning step (the CI layout in docs/shard.md), and shards that plan for themselves.
@@ -171,14 +171,19 @@ def planned(suite: Suite, tests: list[str], durations: dict[str, float], n: int)
     ours = plan(tests, store, n, "test")  # what the realised runs use: --shard-by test
     by_file = plan(tests, store, n, "file")  # the default, modules kept whole
     est = estimate_tests(tests, store, 1.0, None)
+    # a pytest-split shard collects every file; ours (from the plan file) only its own
+    collect = {m: round(g.collect * US) for m, g in store.groups.items()}
+    everywhere = sum(collect.get(m, 0) for m in {module_of(t) for t in tests})
 
-    def cost(groups: list[list[str]]) -> float:
+    def cost(groups: list[list[str]], collects_all: bool = False) -> float:
         worst = 0
         for names in groups:
             if not names:
                 continue
             touched = {g for t in names for g in (module_of(t), class_of(t)) if g in est.setup}
             total = est.fixed + sum(est.tests[t] for t in names) + sum(est.setup[g] for g in touched)
+            if collects_all:  # its own modules' collection is in est.setup already
+                total += everywhere - sum(collect.get(m, 0) for m in {module_of(t) for t in names})
             worst = max(worst, total)
         return worst / US
 
@@ -194,7 +199,7 @@ def planned(suite: Suite, tests: list[str], durations: dict[str, float], n: int)
     }
     for algo in ALGOS[1:]:
         groups = Algorithms[algo].value(n, items, durations)
-        out[algo] = cost([[i.nodeid for i in g.selected] for g in groups])
+        out[algo] = cost([[i.nodeid for i in g.selected] for g in groups], collects_all=True)
     return out
 
 
@@ -432,7 +437,9 @@ def main() -> None:
 
 Planned: predicted slowest shard in seconds (and its ratio to the lower bound), every plan costed
 with the same model: stored test medians, fixture setup once per shard that runs part of a module,
-and the measured per-shard fixed cost. Lower bound = fixed cost + max(total work / N, longest test).
+each module's collection once per shard that collects it (ours, run from the plan file: its own
+files; pytest-split: every file), and the measured per-shard fixed cost (start-up). Lower bound =
+fixed cost + max(total work / N, longest test).
 "maestro-ci" is `--by test` (file, class and test plans costed, the cheapest kept); "--by file" is
 the default, which never splits a module.
 

@@ -8,7 +8,12 @@ does not depend on hash order (``PYTHONHASHSEED``) or the order tests arrive in.
   the known tests in the same folder, else the global median, else the default;
 - a module or class fixture group costs its stored setup time once per shard
   that runs any of its tests (splitting a group pays it again);
-- every shard that runs anything pays the fixed cost (start-up and collection).
+- a module also costs its stored collection time (import and building its
+  tests) once per shard that runs any of its tests: a shard run from the plan
+  collects only its own files (``--shard-plan``, or the files named by
+  ``--format pytest-args``);
+- every shard that runs anything pays the fixed cost (start-up, and collection
+  not measured per module).
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ def to_us(seconds: float) -> int:
 
 @dataclass(frozen=True)
 class Estimates:
-    """Per-test costs (µs), group setup costs (µs) and how many tests were guessed."""
+    """Per-test costs, per-group costs (setup, and a module's collection) and the fixed cost, in µs;
+    which tests were guessed."""
 
     tests: dict[str, int]
     setup: dict[str, int]
@@ -73,7 +79,11 @@ def estimate_tests(
             known[nodeid] = folder_median.get(_folder(nodeid), global_median)
             estimated.append(nodeid)
     groups = {module_of(t) for t in tests} | {c for t in tests if (c := class_of(t))}
-    setup = {g: to_us(store.groups[g].setup) for g in sorted(groups) if g in store.groups}
+    setup = {
+        g: to_us(store.groups[g].setup) + to_us(store.groups[g].collect)
+        for g in sorted(groups)
+        if g in store.groups
+    }
     fixed = fixed_cost if fixed_cost is not None else (store.fixed_cost() or 0.0)
     return Estimates(known, {k: v for k, v in setup.items() if v > 0}, estimated, to_us(fixed))
 
@@ -108,6 +118,7 @@ def build_units(tests: Sequence[str], est: Estimates, by: str) -> list[Unit]:
 
 
 def total_work(tests: Sequence[str], est: Estimates) -> int:
-    """All test time plus every group's setup once: the work no plan can avoid."""
+    """All test time plus every group's setup (and every module's collection) once: the work
+    no plan can avoid."""
     groups = {g for t in tests for g in (module_of(t), class_of(t)) if g in est.setup}
     return sum(est.tests[t] for t in tests) + sum(est.setup[g] for g in groups)

@@ -88,11 +88,14 @@ def ingest(
     run_no = store.runs + 1
     outcomes: dict[str, list[Case]] = defaultdict(list)
     setup: dict[str, list[float]] = defaultdict(list)
+    collect: dict[str, list[float]] = defaultdict(list)
     for report in reports:
         _check_duplicates(report)
         costs, deduct = _group_setup(report.cases)
         for key, cost in costs.items():
             setup[key].append(cost)
+        for key, seconds in report.collect.items():
+            collect[key].append(round(seconds, 6))
         for i, case in enumerate(report.cases):
             if deduct.get(i) and case.time is not None:
                 case = replace(case, time=round(max(0.0, case.time - deduct[i]), 6))
@@ -103,11 +106,16 @@ def ingest(
             tests.get(nodeid, TestTiming()), outcomes[nodeid], batch, commit, run_no, limits
         )
     groups = dict(store.groups)
-    for key in sorted(setup):
+    for key in sorted(setup.keys() | collect.keys()):
         old = groups.get(key, GroupTiming())
-        samples = [*old.samples, *setup[key]][-limits.window :]
+        samples = [*old.samples, *setup.get(key, [])][-limits.window :]
+        collected = [*old.collect_samples, *collect.get(key, [])][-limits.window :]
         groups[key] = GroupTiming(
-            setup=round(statistics.median(samples), 6), samples=samples, last_seen=run_no
+            setup=_median(samples),
+            samples=samples,
+            collect=_median(collected),
+            collect_samples=collected,
+            last_seen=run_no,
         )
     overhead = [*store.overhead, *(round(o, 6) for r in reports for o in r.overhead)][-limits.window :]
     new = TimingStore(
@@ -118,6 +126,10 @@ def ingest(
         groups=groups,
     )
     return prune(new, limits), True
+
+
+def _median(samples: list[float]) -> float:
+    return round(statistics.median(samples), 6) if samples else 0.0
 
 
 def _update(

@@ -20,8 +20,8 @@ class ShardSection(Section):
     fixed_cost_seconds: float | None = Field(
         default=None,
         ge=0,
-        description="Fixed cost every shard pays (start-up, collection). Default: measured from the runs "
-        "in the timing store.",
+        description="Fixed cost every shard pays (start-up, and collection not measured per module). "
+        "Default: measured from the runs in the timing store.",
     )
     default_test_seconds: float = Field(
         default=1.0, gt=0, description="Duration assumed for every test when the store knows none."

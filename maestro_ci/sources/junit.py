@@ -64,11 +64,16 @@ class Case:
 
 @dataclass
 class Report:
-    """A parsed JUnit file: cases in document order and per-suite overhead samples."""
+    """A parsed JUnit file: cases in document order and per-suite overhead samples.
+
+    ``collect`` (per module node id, seconds) is filled only by the pytest plugin's
+    recorder: JUnit does not say what collecting a file cost.
+    """
 
     path: str
     cases: list[Case] = field(default_factory=list)
     overhead: list[float] = field(default_factory=list)
+    collect: dict[str, float] = field(default_factory=dict)
     wall: float | None = None
 
     @property

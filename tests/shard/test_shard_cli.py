@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,9 @@ def _inline(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[in
     return code, grab.ids
 
 
-def _run_inline(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, _Grab]:
+def _run_inline(
+    root: Path, monkeypatch: pytest.MonkeyPatch, *args: str, paths: Sequence[str] = ("tests",)
+) -> tuple[int, _Grab]:
     """pytest in this process: exit code, node ids left after collection, files collected."""
     monkeypatch.chdir(root)
     grab = _Grab()
@@ -77,7 +80,7 @@ def _run_inline(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tupl
             "-c",
             str(root / "pytest.ini"),
             *args,
-            str(root / "tests"),
+            *(str(root / path) for path in paths),
         ],
         plugins=[grab],
     )
@@ -506,3 +509,65 @@ def test_planned_shards_with_doctest_modules_and_packages(tmp_path: Path, cli, m
             if str(getattr(module, "__file__", None) or "").startswith(str(root)):
                 del sys.modules[name]
     assert len(seen) == 8 == len(set(seen))
+
+
+def test_files_named_on_the_command_line_are_not_imported_by_other_shards(
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    plan = _plan_file(project, cli, 3, "--collect", "--by", "file")
+    files = sorted(PROJECT)
+    marker = project / "imported.txt"
+    for rel in files:  # each test file notes its import
+        path = project / rel
+        path.write_text(f"open({str(marker)!r}, 'a').write({rel!r} + '\\n')\n" + path.read_text())
+    for shard in plan["shards"]:
+        marker.write_text("")
+        for name in list(sys.modules):  # inline runs before this one imported their own copies
+            if name.startswith("tests.test_") and name.rsplit(".", 1)[1] in {Path(f).stem for f in files}:
+                monkeypatch.delitem(sys.modules, name)
+        code, grab = _run_inline(
+            project, monkeypatch, f"--shard={shard['index']}/3", "--shard-plan=plan.json", paths=files
+        )
+        assert code == 0
+        assert grab.ids == sorted(shard["tests"])
+        mine = {t.split("::")[0] for t in shard["tests"]}
+        assert set(marker.read_text().split()) == mine
+        out = capsys.readouterr().out
+        assert f"{len(files) - len(mine)} files of other shards not collected" in out
+    # A test named inside a file of another shard is still found (and runs where the plan says).
+    holder = next(s["index"] for s in plan["shards"] if "tests/test_a.py::test_a0" in s["tests"])
+    other = 1 if holder != 1 else 2
+    code, grab = _run_inline(
+        project,
+        monkeypatch,
+        f"--shard={other}/3",
+        "--shard-plan=plan.json",
+        paths=["tests/test_a.py::test_a0"],
+    )
+    assert code == 0 and grab.ids == []
+    code, grab = _run_inline(
+        project,
+        monkeypatch,
+        f"--shard={holder}/3",
+        "--shard-plan=plan.json",
+        paths=["tests/test_a.py::test_a0"],
+    )
+    assert code == 0 and grab.ids == ["tests/test_a.py::test_a0"]
+
+
+def test_in_shard_prediction_adds_the_files_collected_for_other_shards(
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from maestro_ci.timing_model import GroupTiming
+
+    store = TimingStore.model_validate_json((project / ".maestro/timings.json").read_text())
+    collect = {"tests/test_a.py": 4.0, "tests/test_b.py": 2.0, "tests/test_c.py": 0.5}
+    store = store.model_copy(update={"groups": {m: GroupTiming(collect=c) for m, c in collect.items()}})
+    (project / ".maestro/timings.json").write_text(store.model_dump_json())
+    plan = _plan_file(project, cli, 3, "--collect", "--by", "file")
+    for shard in plan["shards"]:
+        _inline(project, monkeypatch, f"--shard={shard['index']}/3")
+        out = capsys.readouterr().out
+        own = {t.split("::")[0] for t in shard["tests"]}
+        elsewhere = sum(c for m, c in collect.items() if m not in own)
+        assert f"predicted {shard['predicted'] + elsewhere:.1f}s" in out
