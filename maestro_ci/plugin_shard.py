@@ -11,6 +11,7 @@ only to other shards. An empty shard runs nothing and exits 0.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -350,13 +351,67 @@ class _ModuleElsewhere(pytest.Module):
         return []
 
 
+class _ImportClock:
+    """Time the imports a test module's body makes that load something new.
+
+    Installed as ``builtins.__import__`` only while a test file is collected. An import
+    statement run by the module itself (not by a library it imports) that adds modules to
+    ``sys.modules`` is timed whole. In one process only the first test file to import a
+    library pays for it, but every shard pays it again in its own process, so this time is
+    not the module's: it stays in the fixed cost.
+    """
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self._depth = 0
+        self._real: Any = None
+
+    def __enter__(self) -> _ImportClock:
+        import builtins
+
+        self._real = builtins.__import__
+        builtins.__import__ = self._import
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import builtins
+
+        if builtins.__import__ == self._import:  # leave anyone else's replacement alone
+            builtins.__import__ = self._real
+
+    def _import(
+        self,
+        name: str,
+        globals: Any = None,  # the signature of __import__
+        locals: Any = None,
+        fromlist: Any = (),
+        level: int = 0,
+    ) -> Any:
+        if self._depth:  # inside an import already being timed
+            self._depth += 1
+            try:
+                return self._real(name, globals, locals, fromlist, level)
+            finally:
+                self._depth -= 1
+        loaded, start = len(sys.modules), time.perf_counter()
+        self._depth = 1
+        try:
+            return self._real(name, globals, locals, fromlist, level)
+        finally:
+            self._depth = 0
+            if len(sys.modules) != loaded:
+                self.spent += time.perf_counter() - start
+
+
 class DurationRecorder:
     """Record test durations, fixture setup, per-module collection and the fixed cost of this run.
 
     Collection is timed per collector (exclusive of any collector made inside it) and put on
     the module the collector belongs to: a ``Module`` and its ``Class`` collectors are the
-    import of the file and the building of its tests. Directory and package collectors stay
-    in the fixed cost, which is what the process spends outside tests and module collection.
+    import of the file and the building of its tests, less the libraries it imported first
+    (``_ImportClock``). Directory and package collectors, ``conftest.py`` files and those
+    library imports stay in the fixed cost: what the process spends outside tests and the
+    collection of its own modules.
     """
 
     def __init__(self, config: Any, settings: Any, store: Any) -> None:
@@ -366,23 +421,31 @@ class DurationRecorder:
         self.phases: dict[str, dict[str, Any]] = {}
         self.collect: dict[str, float] = {}
         self._nested: list[float] = []  # time spent in collectors inside the open ones
+        self._clocked = False  # an _ImportClock is installed
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_make_collect_report(self, collector: Any) -> Iterator[None]:
+        clock = _ImportClock() if isinstance(collector, pytest.File) and not self._clocked else None
+        self._clocked = self._clocked or clock is not None
         start = time.perf_counter()
         self._nested.append(0.0)
         try:
-            yield
+            if clock is None:
+                yield
+            else:
+                with clock:
+                    yield
         finally:
             took = time.perf_counter() - start
-            own = took - self._nested.pop()
+            own = took - self._nested.pop() - (clock.spent if clock else 0.0)
+            self._clocked = self._clocked and clock is None
             if self._nested:
                 self._nested[-1] += took
             if isinstance(collector, (pytest.File, pytest.Class)):
                 from maestro_ci.sources.nodeids import module_of
 
                 module = module_of(collector.nodeid)
-                self.collect[module] = self.collect.get(module, 0.0) + own
+                self.collect[module] = self.collect.get(module, 0.0) + max(0.0, own)
 
     def pytest_collection_finish(self, session: Any) -> None:
         self.collected = time.perf_counter() - self.started
