@@ -25,7 +25,8 @@ by a planning step (the CI layout in docs/shard.md), and shards that plan for th
 
 Each suite's rows are saved to benchmarks/_work/shard/<suite>.rows.json as soon as they are
 measured; ``--suites a,b`` measures only those and takes the others from their saved rows.
-``--ingest-only`` re-measures only the JUnit ingest table. The "Reading the numbers" paragraph in
+``--ingest-only`` re-measures only the JUnit ingest table; ``--planned-only`` re-costs only the
+planned tables from each suite's last recorded run (after a change to the cost model or the bound). The "Reading the numbers" paragraph in
 RESULTS.md is written by hand after a run, from the numbers of that run.
 """
 
@@ -253,16 +254,27 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
 
 
-def bench_suite(suite: Suite, reps: int) -> tuple[list[str], list[str]]:
-    tests, durations = record(suite)
-    plan_rows, real_rows = [], []
+def planned_rows(suite: Suite, tests: list[str], durations: dict[str, float]) -> list[str]:
+    rows = []
     for n in NS:
         p = planned(suite, tests, durations, n)
-        plan_rows.append(
+        rows.append(
             f"| {suite.name} | {n} | {p['bound']:.2f} | "
             + " | ".join(f"{p[a]:.2f} ({p[a] / p['bound']:.3f})" for a in PLANNED)
             + " |"
         )
+    return rows
+
+
+def recorded(suite: Suite) -> tuple[list[str], dict[str, float]]:
+    """The last recorded run of a suite (what ``record`` left), without running it again."""
+    durations = json.loads((suite.folder / ".test_durations").read_text())
+    return sorted(durations), durations
+
+
+def bench_suite(suite: Suite, reps: int) -> tuple[list[str], list[str]]:
+    tests, durations = record(suite)
+    plan_rows, real_rows = planned_rows(suite, tests, durations), []
     for n in NS:
         ratios: dict[str, list[float]] = {a: [] for a in REALISED}
         planning = []
@@ -396,6 +408,11 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one suite, one repetition (smoke test)")
     parser.add_argument("--suites", help="measure only these (first words of the names, comma-separated)")
+    parser.add_argument(
+        "--planned-only",
+        action="store_true",
+        help="re-cost only the planned tables, from each suite's last recorded run; keep the realised rows",
+    )
     args = parser.parse_args()
     HERE.mkdir(parents=True, exist_ok=True)
     discrete = "statsmodels/discrete/tests"
@@ -412,6 +429,8 @@ def main() -> None:
         Suite("idna 3.7", "idna==3.7", ["tests"], min_reps=10),
     ]
     wanted = {s.name.split()[0] for s in suites} if args.suites is None else set(args.suites.split(","))
+    if args.planned_only:
+        wanted = set()
     if args.quick:
         wanted, args.reps = {"fixture-heavy"}, 1
     plan_rows: list[str] = []
@@ -425,6 +444,10 @@ def main() -> None:
         elif saved.exists():
             rows = json.loads(saved.read_text(encoding="utf-8"))
             p, r = rows["planned"], rows["realised"]
+            if args.planned_only:
+                suite.folder = fetch(suite.pin, suite.wheel) if suite.pin else synthetic_fixture_heavy()
+                p = planned_rows(suite, *recorded(suite))
+                saved.write_text(json.dumps({"planned": p, "realised": r}), encoding="utf-8")
         else:
             continue
         plan_rows += p
@@ -439,7 +462,8 @@ Planned: predicted slowest shard in seconds (and its ratio to the lower bound), 
 with the same model: stored test medians, fixture setup once per shard that runs part of a module,
 each module's collection once per shard that collects it (ours, run from the plan file: its own
 files; pytest-split: every file), and the measured per-shard fixed cost (start-up). Lower bound =
-fixed cost + max(total work / N, longest test).
+fixed cost + max(total work / N, the costliest test with its module's and class's setup and
+collection).
 "maestro-ci" is `--by test` (file, class and test plans costed, the cheapest kept); "--by file" is
 the default, which never splits a module.
 

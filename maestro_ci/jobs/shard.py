@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from maestro_ci.jobs.shard_cost import US, Estimates, Unit, build_units, estimate_tests, total_work
+from maestro_ci.sources.nodeids import class_of, module_of
 from maestro_ci.sources.plan_file import PLAN_SCHEMA_VERSION, digest_of
 from maestro_ci.timing_model import TimingStore
 
@@ -140,8 +141,7 @@ def _to_plan(
             )
         )
     work = total_work(tests, est)
-    biggest = max(est.tests.values(), default=0)
-    lower = est.fixed + max(-(-work // n), biggest) if tests else 0
+    lower = est.fixed + max(-(-work // n), _heaviest_test(tests, est)) if tests else 0
     makespan = max((s.predicted for s in shards), default=0.0)
     body = Plan(
         shards=shards,
@@ -158,6 +158,14 @@ def _to_plan(
         alternatives={g: _seconds(v + est.fixed) for g, v in alts.items()},
     )
     return body.model_copy(update={"digest": plan_digest(body)})
+
+
+def _heaviest_test(tests: list[str], est: Estimates) -> int:
+    """The costliest test with the setup (and collection) of its groups, which its shard pays."""
+    if not est.setup:
+        return max(est.tests.values(), default=0)
+    setup = est.setup
+    return max(est.tests[t] + setup.get(module_of(t), 0) + setup.get(class_of(t) or "", 0) for t in tests)
 
 
 def plan_digest(body: Plan) -> str:

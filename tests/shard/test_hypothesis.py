@@ -13,7 +13,7 @@ from maestro_ci.errors import InputError
 from maestro_ci.jobs.shard import plan
 from maestro_ci.sources.junit import parse_time, read_junit, read_test_durations
 from maestro_ci.sources.nodeids import node_id, stabilise
-from maestro_ci.timing_model import TestTiming, TimingStore
+from maestro_ci.timing_model import GroupTiming, TestTiming, TimingStore
 
 XMLISH = st.text(alphabet=st.sampled_from(list("<>/=\"' &;!?-[]abtestuicn0123456789.,\n")), max_size=300)
 
@@ -113,11 +113,19 @@ def test_test_durations_reader(data: dict[str, object]) -> None:
     ),
     st.integers(min_value=1, max_value=9),
     st.sampled_from(["file", "class", "test"]),
+    st.dictionaries(
+        st.from_regex(r"tests/m[0-3]/test_[a-c]\.py(::Test[AB])?", fullmatch=True),
+        st.tuples(st.floats(min_value=0, max_value=50), st.floats(min_value=0, max_value=50)),
+        max_size=8,
+    ),
 )
 def test_plan_places_every_test_once_and_respects_the_bound(
-    tests: dict[str, float | None], n: int, by: str
+    tests: dict[str, float | None], n: int, by: str, groups: dict[str, tuple[float, float]]
 ) -> None:
-    store = TimingStore(tests={k: TestTiming(runs=1, duration=v) for k, v in tests.items()})
+    store = TimingStore(
+        tests={k: TestTiming(runs=1, duration=v) for k, v in tests.items()},
+        groups={k: GroupTiming(setup=setup, collect=collect) for k, (setup, collect) in groups.items()},
+    )
     p = plan(list(tests), store, n, by)
     placed = sorted(t for s in p.shards for t in s.tests)
     assert placed == sorted(tests)
