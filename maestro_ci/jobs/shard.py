@@ -164,8 +164,9 @@ def _heaviest_test(tests: list[str], est: Estimates) -> int:
     """The costliest test with the setup (and collection) of its groups, which its shard pays."""
     if not est.setup:
         return max(est.tests.values(), default=0)
-    setup = est.setup
-    return max(est.tests[t] + setup.get(module_of(t), 0) + setup.get(class_of(t) or "", 0) for t in tests)
+    return max(
+        est.tests[t] + est.setup.get(module_of(t), 0) + est.setup.get(class_of(t) or "", 0) for t in tests
+    )
 
 
 def plan_digest(body: Plan) -> str:
