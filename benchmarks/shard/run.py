@@ -18,16 +18,17 @@ benchmarks/_work/shard/, never committed):
 For each suite one recorded run feeds both tools (our plugin's --maestro-store-durations and
 pytest-split's --store-durations in the same pytest process). Planned: every plan is costed with the
 same model (test medians + fixture setup per shard + module collection per shard that collects it +
-per-shard fixed cost) against the same lower bound. Realised: every shard runs as its own pytest process, one after the other (as separate CI
-runners would, without competing for this machine's cores); the slowest shard's wall time is
-compared with the ideal, serial wall time / N. Ours runs twice: shards reading one plan file made
+per-shard fixed cost) against the same lower bound. Realised: every shard runs as its own pytest
+process, one after the other (as separate CI runners would, without competing for this machine's
+cores); the slowest shard's wall time is compared with the ideal, serial wall time / N. Ours runs twice: shards reading one plan file made
 by a planning step (the CI layout in docs/shard.md), and shards that plan for themselves.
 
 Each suite's rows are saved to benchmarks/_work/shard/<suite>.rows.json as soon as they are
 measured; ``--suites a,b`` measures only those and takes the others from their saved rows.
 ``--ingest-only`` re-measures only the JUnit ingest table; ``--planned-only`` re-costs only the
-planned tables from each suite's last recorded run (after a change to the cost model or the bound). The "Reading the numbers" paragraph in
-RESULTS.md is written by hand after a run, from the numbers of that run.
+planned tables from each suite's last recorded run (after a change to the cost model or the
+bound). The "Reading the numbers" paragraph in RESULTS.md is written by hand after a run, from
+the numbers of that run.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def planned(suite: Suite, tests: list[str], durations: dict[str, float], n: int)
     from pytest_split.algorithms import Algorithms
 
     from maestro_ci.jobs.shard import plan
-    from maestro_ci.jobs.shard_cost import US, estimate_tests
+    from maestro_ci.jobs.shard_cost import US, estimate_tests, to_us
     from maestro_ci.sources.nodeids import class_of, module_of
     from maestro_ci.sources.timing_store import load_store
 
@@ -173,7 +174,7 @@ def planned(suite: Suite, tests: list[str], durations: dict[str, float], n: int)
     by_file = plan(tests, store, n, "file")  # the default, modules kept whole
     est = estimate_tests(tests, store, 1.0, None)
     # a pytest-split shard collects every file; ours (from the plan file) only its own
-    collect = {m: round(g.collect * US) for m, g in store.groups.items()}
+    collect = {m: to_us(g.collect) for m, g in store.groups.items()}
     everywhere = sum(collect.get(m, 0) for m in {module_of(t) for t in tests})
 
     def cost(groups: list[list[str]], collects_all: bool = False) -> float:
